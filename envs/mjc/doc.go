@@ -1,0 +1,36 @@
+// Package mjc is a pure-Go articulated-body physics engine in generalized
+// coordinates that reproduces MuJoCo 2.2.2's smooth dynamics and its
+// soft-constraint model.
+//
+// A Model holds the compiled, constant description of a mechanism (bodies,
+// joints, dofs, geoms, sites, motors and the simulation options); it is
+// filled by the MJCF compiler in envs/mjcf (or by hand) and completed by
+// Model.SetConst, which computes the derived fields (addresses, root and weld
+// bodies, subtree masses, qpos0, invweight0, ...) exactly as mj_setConst does.
+// A Data holds the state (qpos, qvel, ctrl, time) and every intermediate
+// quantity of one forward evaluation; NewData preallocates all of it, so
+// Forward and Step allocate nothing.
+//
+// # Conventions
+//
+// All quantities are SI (m, kg, s, rad, N, N·m). Quaternions are [w, x, y, z].
+// Rotation matrices are 3×3 row-major [9]float64. Spatial vectors are
+// 6-vectors [angular; linear] in MuJoCo's com-based frame: world orientation,
+// origin at the subtree centre of mass of the body's root body. A com-based
+// inertia ("cinert") is the 10-vector [Ixx, Iyy, Izz, Ixy, Ixz, Iyz, m·cx,
+// m·cy, m·cz, m] about that origin. Free joints have qpos [x, y, z, qw, qx,
+// qy, qz] and qvel [linear velocity in the world frame; angular velocity in
+// the body frame]. Dense nv×nv matrices are row-major []float64.
+//
+// # Pipeline
+//
+// Forward runs, in order: kinematics, com-based quantities (cinert, cdof),
+// the composite-rigid-body mass matrix with armature and its tree-sparse
+// LᵀDL factorisation, constraint construction (joint limits; contacts reuse
+// the same efc rows), com velocities, passive forces (joint springs and
+// dampers, the inertia-box fluid model), RNE bias forces, motor actuation,
+// qacc_smooth = M⁻¹(passive + actuator − bias), and the soft-constraint solve
+// by projected Gauss–Seidel with warm start. Step calls Forward and then
+// integrates with semi-implicit Euler (joint damping implicit, as MuJoCo's
+// Euler) or with classical RK4 as MuJoCo 2.2.2 does it.
+package mjc

@@ -1,0 +1,520 @@
+package mjc
+
+import (
+	"errors"
+	"math"
+)
+
+// kinematics computes body, joint, geom and site frames from qpos (mj_kinematics).
+func kinematics(m *Model, d *Data) {
+	d.Xpos[0] = [3]float64{}
+	d.Xquat[0] = [4]float64{1, 0, 0, 0}
+	d.Xmat[0] = [9]float64{1, 0, 0, 0, 1, 0, 0, 0, 1}
+	d.Xipos[0] = [3]float64{}
+	d.Ximat[0] = d.Xmat[0]
+	for i := 1; i < m.Nbody; i++ {
+		ja := m.BodyJntAdr[i]
+		xpos := &d.Xpos[i]
+		xquat := &d.Xquat[i]
+		if m.BodyJntNum[i] > 0 && m.JntType[ja] == JointFree {
+			a := m.JntQposAdr[ja]
+			*xpos = [3]float64{d.Qpos[a], d.Qpos[a+1], d.Qpos[a+2]}
+			*xquat = [4]float64{d.Qpos[a+3], d.Qpos[a+4], d.Qpos[a+5], d.Qpos[a+6]}
+			quatNormalizeTo(xquat)
+			d.Xanchor[ja] = *xpos
+			d.Xaxis[ja] = m.JntAxis[ja]
+		} else {
+			p := m.BodyParent[i]
+			mulMatVecAdd(xpos, &d.Xpos[p], &d.Xmat[p], &m.BodyPos[i])
+			quatMulTo(xquat, &d.Xquat[p], &m.BodyQuat[i])
+			for j := ja; j < ja+m.BodyJntNum[i]; j++ {
+				a := m.JntQposAdr[j]
+				anc := &d.Xanchor[j]
+				rotVecQuatTo(anc, &m.JntPos[j], xquat)
+				anc[0] += xpos[0]
+				anc[1] += xpos[1]
+				anc[2] += xpos[2]
+				ax := &d.Xaxis[j]
+				rotVecQuatTo(ax, &m.JntAxis[j], xquat)
+				switch m.JntType[j] {
+				case JointSlide:
+					s := d.Qpos[a] - m.Qpos0[a]
+					xpos[0] += ax[0] * s
+					xpos[1] += ax[1] * s
+					xpos[2] += ax[2] * s
+				case JointBall, JointHinge:
+					var qloc [4]float64
+					if m.JntType[j] == JointBall {
+						qloc = [4]float64{d.Qpos[a], d.Qpos[a+1], d.Qpos[a+2], d.Qpos[a+3]}
+						quatNormalizeTo(&qloc)
+					} else {
+						qloc = axisAngle2Quat(m.JntAxis[j], d.Qpos[a]-m.Qpos0[a])
+					}
+					quatMulTo(xquat, xquat, &qloc)
+					var r [3]float64
+					rotVecQuatTo(&r, &m.JntPos[j], xquat)
+					xpos[0] = anc[0] - r[0]
+					xpos[1] = anc[1] - r[1]
+					xpos[2] = anc[2] - r[2]
+				}
+			}
+		}
+		quatNormalizeTo(xquat)
+		quat2MatTo(&d.Xmat[i], xquat)
+		mulMatVecAdd(&d.Xipos[i], xpos, &d.Xmat[i], &m.BodyIPos[i])
+		var iq [4]float64
+		quatMulTo(&iq, xquat, &m.BodyIQuat[i])
+		quat2MatTo(&d.Ximat[i], &iq)
+	}
+	for g := range m.Ngeom {
+		b := m.GeomBody[g]
+		mulMatVecAdd(&d.GeomXpos[g], &d.Xpos[b], &d.Xmat[b], &m.GeomPos[g])
+		var q [4]float64
+		quatMulTo(&q, &d.Xquat[b], &m.GeomQuat[g])
+		quat2MatTo(&d.GeomXmat[g], &q)
+	}
+	for s := range m.Nsite {
+		b := m.SiteBody[s]
+		mulMatVecAdd(&d.SiteXpos[s], &d.Xpos[b], &d.Xmat[b], &m.SitePos[s])
+		var q [4]float64
+		quatMulTo(&q, &d.Xquat[b], &m.SiteQuat[s])
+		quat2MatTo(&d.SiteXmat[s], &q)
+	}
+}
+
+// comPos computes subtree COMs, cinert and cdof (mj_comPos).
+func comPos(m *Model, d *Data) {
+	nb := m.Nbody
+	for i := range nb {
+		ms := m.BodyMass[i]
+		d.SubtreeCom[i] = [3]float64{d.Xipos[i][0] * ms, d.Xipos[i][1] * ms, d.Xipos[i][2] * ms}
+	}
+	for i := nb - 1; i > 0; i-- {
+		p := m.BodyParent[i]
+		d.SubtreeCom[p] = add3(d.SubtreeCom[p], d.SubtreeCom[i])
+	}
+	for i := range nb {
+		if sm := m.BodySubtreeMass[i]; sm >= minVal {
+			d.SubtreeCom[i] = [3]float64{d.SubtreeCom[i][0] / sm, d.SubtreeCom[i][1] / sm, d.SubtreeCom[i][2] / sm}
+		} else {
+			d.SubtreeCom[i] = d.Xipos[i]
+		}
+	}
+	d.Cinert[0] = [10]float64{}
+	for i := 1; i < nb; i++ {
+		off := sub3(d.Xipos[i], d.SubtreeCom[m.BodyRoot[i]])
+		inertCom(&d.Cinert[i], &m.BodyInertia[i], &d.Ximat[i], &off, m.BodyMass[i])
+	}
+	for j := range m.Njnt {
+		b := m.JntBody[j]
+		da := m.JntDofAdr[j]
+		off := sub3(d.SubtreeCom[m.BodyRoot[b]], d.Xanchor[j])
+		switch m.JntType[j] {
+		case JointFree:
+			for k := range 3 {
+				d.Cdof[da+k] = [6]float64{}
+				d.Cdof[da+k][3+k] = 1
+			}
+			da += 3
+			fallthrough
+		case JointBall:
+			xm := &d.Xmat[b]
+			for k := range 3 {
+				ax := [3]float64{xm[k], xm[3+k], xm[6+k]}
+				l := cross(ax, off)
+				d.Cdof[da+k] = [6]float64{ax[0], ax[1], ax[2], l[0], l[1], l[2]}
+			}
+		case JointSlide:
+			ax := d.Xaxis[j]
+			d.Cdof[da] = [6]float64{0, 0, 0, ax[0], ax[1], ax[2]}
+		case JointHinge:
+			ax := d.Xaxis[j]
+			l := cross(ax, off)
+			d.Cdof[da] = [6]float64{ax[0], ax[1], ax[2], l[0], l[1], l[2]}
+		}
+	}
+}
+
+// inertCom returns the com-based 10-vector inertia of a body with principal
+// inertia diag(inert) in frame mat, COM offset dif from the origin, mass ms.
+func inertCom(dst *[10]float64, inert *[3]float64, mat *[9]float64, dif *[3]float64, ms float64) {
+	var r [9]float64 // mat·diag(inert)·matᵀ
+	for a := range 3 {
+		for b := a; b < 3; b++ {
+			s := mat[3*a]*inert[0]*mat[3*b] + mat[3*a+1]*inert[1]*mat[3*b+1] + mat[3*a+2]*inert[2]*mat[3*b+2]
+			r[3*a+b] = s
+			r[3*b+a] = s
+		}
+	}
+	*dst = [10]float64{
+		r[0] + ms*(dif[1]*dif[1]+dif[2]*dif[2]),
+		r[4] + ms*(dif[0]*dif[0]+dif[2]*dif[2]),
+		r[8] + ms*(dif[0]*dif[0]+dif[1]*dif[1]),
+		r[1] - ms*dif[0]*dif[1],
+		r[2] - ms*dif[0]*dif[2],
+		r[5] - ms*dif[1]*dif[2],
+		ms * dif[0], ms * dif[1], ms * dif[2],
+		ms,
+	}
+}
+
+// crb computes the joint-space inertia M with armature (mj_crb).
+func crb(m *Model, d *Data) {
+	nb, nv := m.Nbody, m.Nv
+	copy(d.Crb, d.Cinert)
+	for i := nb - 1; i > 0; i-- {
+		if p := m.BodyParent[i]; p > 0 {
+			for k := range 10 {
+				d.Crb[p][k] += d.Crb[i][k]
+			}
+		}
+	}
+	clear(d.M)
+	for i := range nv {
+		var buf [6]float64
+		mulInertVec(&buf, &d.Crb[m.DofBody[i]], &d.Cdof[i])
+		d.M[i*nv+i] = m.DofArmature[i]
+		for j := i; j >= 0; j = m.DofParent[j] {
+			d.M[i*nv+j] += dot6(&d.Cdof[j], &buf)
+		}
+	}
+	for i := range nv {
+		for j := m.DofParent[i]; j >= 0; j = m.DofParent[j] {
+			d.M[j*nv+i] = d.M[i*nv+j]
+		}
+	}
+}
+
+var errNotPD = errors.New("mass matrix is not positive definite")
+
+// factorM computes the tree-sparse LᵀDL factorisation of the dense
+// symmetric matrix src into qld (L strictly lower, D on the diagonal) and
+// diagInv = 1/D (mj_factorM).
+func factorM(m *Model, src, qld, diagInv []float64) error {
+	nv := m.Nv
+	copy(qld, src)
+	for k := nv - 1; k >= 0; k-- {
+		dkk := qld[k*nv+k]
+		if !(dkk > minVal) {
+			return errNotPD
+		}
+		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
+			a := qld[k*nv+i] / dkk
+			for j := i; j >= 0; j = m.DofParent[j] {
+				qld[i*nv+j] -= a * qld[k*nv+j]
+			}
+			qld[k*nv+i] = a
+		}
+	}
+	for k := range nv {
+		diagInv[k] = 1 / qld[k*nv+k]
+	}
+	return nil
+}
+
+// solveM overwrites x with M⁻¹x using the LᵀDL factor (mj_solveLD).
+func solveM(m *Model, qld, diagInv, x []float64) {
+	nv := m.Nv
+	for k := nv - 1; k >= 0; k-- {
+		if xk := x[k]; xk != 0 {
+			for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
+				x[i] -= qld[k*nv+i] * xk
+			}
+		}
+	}
+	for k := range nv {
+		x[k] *= diagInv[k]
+	}
+	for k := range nv {
+		s := x[k]
+		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
+			s -= qld[k*nv+i] * x[i]
+		}
+		x[k] = s
+	}
+}
+
+// jacPoint writes the translational (jacp, 3×nv) and rotational (jacr,
+// 3×nv) Jacobians of a world point attached to body b (mj_jac).
+func jacPoint(m *Model, d *Data, b int, point [3]float64, jacp, jacr []float64) {
+	nv := m.Nv
+	clear(jacp[:3*nv])
+	clear(jacr[:3*nv])
+	off := sub3(point, d.SubtreeCom[m.BodyRoot[b]])
+	for j := lastDofOf(m, b); j >= 0; j = m.DofParent[j] {
+		c := &d.Cdof[j]
+		l := cross([3]float64{c[0], c[1], c[2]}, off)
+		for r := range 3 {
+			jacr[r*nv+j] = c[r]
+			jacp[r*nv+j] = c[3+r] + l[r]
+		}
+	}
+}
+
+// lastDofOf returns the last dof moving body b (its own or an ancestor's), −1 if none.
+func lastDofOf(m *Model, b int) int {
+	for ; b > 0; b = m.BodyParent[b] {
+		if m.BodyDofNum[b] > 0 {
+			return m.BodyDofAdr[b] + m.BodyDofNum[b] - 1
+		}
+	}
+	return -1
+}
+
+// comVel computes cvel and cdof_dot (mj_comVel).
+func comVel(m *Model, d *Data) {
+	d.Cvel[0] = [6]float64{}
+	for i := 1; i < m.Nbody; i++ {
+		cvel := d.Cvel[m.BodyParent[i]]
+		ja := m.BodyJntAdr[i]
+		for j := ja; j < ja+m.BodyJntNum[i]; j++ {
+			da := m.JntDofAdr[j]
+			switch m.JntType[j] {
+			case JointFree:
+				for k := range 3 {
+					v := d.Qvel[da+k]
+					for r := range 6 {
+						cvel[r] += d.Cdof[da+k][r] * v
+					}
+					d.CdofDot[da+k] = [6]float64{}
+				}
+				da += 3
+				fallthrough
+			case JointBall:
+				for k := range 3 {
+					crossMotion(&d.CdofDot[da+k], &cvel, &d.Cdof[da+k])
+				}
+				for k := range 3 {
+					v := d.Qvel[da+k]
+					for r := range 6 {
+						cvel[r] += d.Cdof[da+k][r] * v
+					}
+				}
+			default:
+				crossMotion(&d.CdofDot[da], &cvel, &d.Cdof[da])
+				v := d.Qvel[da]
+				for r := range 6 {
+					cvel[r] += d.Cdof[da][r] * v
+				}
+			}
+		}
+		d.Cvel[i] = cvel
+	}
+}
+
+// rne computes the inverse dynamics M·qacc + C (flgAcc) or C alone into dst
+// (mj_rne). It uses d.cacc and d.cfrcBody as scratch.
+func rne(m *Model, d *Data, flgAcc bool, dst []float64) {
+	nb := m.Nbody
+	d.cacc[0] = [6]float64{}
+	if m.Opt.Disable&DisableGravity == 0 {
+		g := m.Opt.Gravity
+		d.cacc[0] = [6]float64{0, 0, 0, -g[0], -g[1], -g[2]}
+	}
+	for i := 1; i < nb; i++ {
+		a := d.cacc[m.BodyParent[i]]
+		da := m.BodyDofAdr[i]
+		for k := range m.BodyDofNum[i] {
+			v := d.Qvel[da+k]
+			for r := range 6 {
+				a[r] += d.CdofDot[da+k][r] * v
+			}
+			if flgAcc {
+				qa := d.Qacc[da+k]
+				for r := range 6 {
+					a[r] += d.Cdof[da+k][r] * qa
+				}
+			}
+		}
+		d.cacc[i] = a
+		f := &d.cfrcBody[i]
+		mulInertVec(f, &d.Cinert[i], &a)
+		var iv [6]float64
+		mulInertVec(&iv, &d.Cinert[i], &d.Cvel[i])
+		crossForceAdd(f, &d.Cvel[i], &iv)
+	}
+	d.cfrcBody[0] = [6]float64{}
+	for i := nb - 1; i > 0; i-- {
+		p := m.BodyParent[i]
+		if p > 0 {
+			for r := range 6 {
+				d.cfrcBody[p][r] += d.cfrcBody[i][r]
+			}
+		}
+	}
+	for i := range m.Nv {
+		dst[i] = dot6(&d.Cdof[i], &d.cfrcBody[m.DofBody[i]])
+	}
+}
+
+// applyFT adds the generalized force of a world force and torque acting at
+// point on body b to qfrc (mj_applyFT).
+func applyFT(m *Model, d *Data, force, torque, point [3]float64, b int, qfrc []float64) {
+	off := sub3(point, d.SubtreeCom[m.BodyRoot[b]])
+	for j := lastDofOf(m, b); j >= 0; j = m.DofParent[j] {
+		c := &d.Cdof[j]
+		ang := [3]float64{c[0], c[1], c[2]}
+		l := cross(ang, off)
+		qfrc[j] += force[0]*(c[3]+l[0]) + force[1]*(c[4]+l[1]) + force[2]*(c[5]+l[2]) + dot3(torque, ang)
+	}
+}
+
+// passive computes joint springs, dampers and fluid forces (mj_passive).
+func passive(m *Model, d *Data) {
+	clear(d.QfrcPassive)
+	if m.Opt.Disable&DisablePassive != 0 {
+		return
+	}
+	for j := range m.Njnt {
+		k := m.JntStiffness[j]
+		if k == 0 {
+			continue
+		}
+		qa, da := m.JntQposAdr[j], m.JntDofAdr[j]
+		switch m.JntType[j] {
+		case JointFree:
+			for r := range 3 {
+				d.QfrcPassive[da+r] = -k * (d.Qpos[qa+r] - m.QposSpring[qa+r])
+			}
+			qa += 3
+			da += 3
+			fallthrough
+		case JointBall:
+			q := quatNormalize([4]float64{d.Qpos[qa], d.Qpos[qa+1], d.Qpos[qa+2], d.Qpos[qa+3]})
+			qs := [4]float64{m.QposSpring[qa], m.QposSpring[qa+1], m.QposSpring[qa+2], m.QposSpring[qa+3]}
+			dif := subQuat(q, qs)
+			for r := range 3 {
+				d.QfrcPassive[da+r] = -k * dif[r]
+			}
+		default:
+			d.QfrcPassive[da] = -k * (d.Qpos[qa] - m.QposSpring[qa])
+		}
+	}
+	for i := range m.Nv {
+		if b := m.DofDamping[i]; b != 0 {
+			d.QfrcPassive[i] -= b * d.Qvel[i]
+		}
+	}
+	if m.Opt.Density > 0 || m.Opt.Viscosity > 0 {
+		fluid(m, d)
+	}
+}
+
+// fluid adds MuJoCo's inertia-box fluid forces (density and viscosity).
+func fluid(m *Model, d *Data) {
+	rho, beta := m.Opt.Density, m.Opt.Viscosity
+	for i := 1; i < m.Nbody; i++ {
+		ms := m.BodyMass[i]
+		if ms < minVal {
+			continue
+		}
+		in := m.BodyInertia[i]
+		box := [3]float64{
+			math.Sqrt(math.Max(minVal, in[1]+in[2]-in[0]) / ms * 6),
+			math.Sqrt(math.Max(minVal, in[0]+in[2]-in[1]) / ms * 6),
+			math.Sqrt(math.Max(minVal, in[0]+in[1]-in[2]) / ms * 6),
+		}
+		// body velocity at xipos in the inertia frame
+		cv := &d.Cvel[i]
+		w := [3]float64{cv[0], cv[1], cv[2]}
+		off := sub3(d.Xipos[i], d.SubtreeCom[m.BodyRoot[i]])
+		v := add3([3]float64{cv[3], cv[4], cv[5]}, cross(w, off))
+		lw := mulMatTVec(&d.Ximat[i], w)
+		lv := mulMatTVec(&d.Ximat[i], sub3(v, m.Opt.Wind))
+		var lt, lf [3]float64
+		if beta > 0 {
+			diam := (box[0] + box[1] + box[2]) / 3
+			c1 := -math.Pi * diam * diam * diam * beta
+			c2 := -3 * math.Pi * diam * beta
+			lt = [3]float64{c1 * lw[0], c1 * lw[1], c1 * lw[2]}
+			lf = [3]float64{c2 * lv[0], c2 * lv[1], c2 * lv[2]}
+		}
+		if rho > 0 {
+			lf[0] -= 0.5 * rho * box[1] * box[2] * math.Abs(lv[0]) * lv[0]
+			lf[1] -= 0.5 * rho * box[0] * box[2] * math.Abs(lv[1]) * lv[1]
+			lf[2] -= 0.5 * rho * box[0] * box[1] * math.Abs(lv[2]) * lv[2]
+			b4 := [3]float64{box[0] * box[0] * box[0] * box[0], box[1] * box[1] * box[1] * box[1], box[2] * box[2] * box[2] * box[2]}
+			lt[0] -= rho * box[0] * (b4[1] + b4[2]) / 64 * math.Abs(lw[0]) * lw[0]
+			lt[1] -= rho * box[1] * (b4[0] + b4[2]) / 64 * math.Abs(lw[1]) * lw[1]
+			lt[2] -= rho * box[2] * (b4[0] + b4[1]) / 64 * math.Abs(lw[2]) * lw[2]
+		}
+		applyFT(m, d, mulMatVec(&d.Ximat[i], lf), mulMatVec(&d.Ximat[i], lt), d.Xipos[i], i, d.QfrcPassive)
+	}
+}
+
+// actuation computes actuator forces and qfrc_actuator (mj_fwdActuation).
+func actuation(m *Model, d *Data) {
+	clear(d.QfrcActuator)
+	if m.Opt.Disable&DisableActuation != 0 {
+		clear(d.ActuatorForce)
+		return
+	}
+	clamp := m.Opt.Disable&DisableClampCtrl == 0
+	for i := range m.Nu {
+		c := d.Ctrl[i]
+		if clamp && m.ActCtrlLimited[i] {
+			c = math.Min(math.Max(c, m.ActCtrlRange[i][0]), m.ActCtrlRange[i][1])
+		}
+		f := m.ActGain[i] * c
+		if m.ActForceLimited[i] {
+			f = math.Min(math.Max(f, m.ActForceRange[i][0]), m.ActForceRange[i][1])
+		}
+		d.ActuatorForce[i] = f
+		d.QfrcActuator[m.JntDofAdr[m.ActTrnID[i]]] += m.ActGear[i] * f
+	}
+}
+
+// energyPos computes the potential energy (gravity and springs).
+func energyPos(m *Model, d *Data) {
+	e := 0.0
+	if m.Opt.Disable&DisableGravity == 0 {
+		g := m.Opt.Gravity
+		for i := 1; i < m.Nbody; i++ {
+			e -= m.BodyMass[i] * dot3(g, d.Xipos[i])
+		}
+	}
+	if m.Opt.Disable&DisablePassive == 0 {
+		for j := range m.Njnt {
+			k := m.JntStiffness[j]
+			if k == 0 {
+				continue
+			}
+			qa := m.JntQposAdr[j]
+			switch m.JntType[j] {
+			case JointFree:
+				var s float64
+				for r := range 3 {
+					x := d.Qpos[qa+r] - m.QposSpring[qa+r]
+					s += x * x
+				}
+				e += 0.5 * k * s
+				qa += 3
+				fallthrough
+			case JointBall:
+				q := quatNormalize([4]float64{d.Qpos[qa], d.Qpos[qa+1], d.Qpos[qa+2], d.Qpos[qa+3]})
+				qs := [4]float64{m.QposSpring[qa], m.QposSpring[qa+1], m.QposSpring[qa+2], m.QposSpring[qa+3]}
+				dif := subQuat(q, qs)
+				e += 0.5 * k * dot3(dif, dif)
+			default:
+				x := d.Qpos[qa] - m.QposSpring[qa]
+				e += 0.5 * k * x * x
+			}
+		}
+	}
+	d.Energy[0] = e
+}
+
+// energyVel computes the kinetic energy ½ vᵀ M v (armature included).
+func energyVel(m *Model, d *Data) {
+	nv := m.Nv
+	e := 0.0
+	for i := range nv {
+		s := 0.0
+		row := d.M[i*nv : i*nv+nv]
+		for j, v := range d.Qvel {
+			s += row[j] * v
+		}
+		e += s * d.Qvel[i]
+	}
+	d.Energy[1] = 0.5 * e
+}

@@ -1,0 +1,44 @@
+// Package molecules computes the potential energy and forces of peptides
+// with Amber force fields and generalized-Born implicit solvent, exactly as
+// OpenMM 8.5.2 does (float64, OpenMM units: nm, ps, kJ/mol, e, amu, K, rad).
+//
+// The design follows OpenMM:
+//
+//   - Topology: atoms (name, element, residue), residues (name, file id,
+//     chain), chains and explicit bonds. Read and write it with
+//     molecules/pdb.
+//
+//   - ForceField (package molecules/forcefield): atom types, residue
+//     templates (including terminal variants such as NALA/CALA and the
+//     ACE/NME caps) and parameters, loaded from OpenMM ForceField XML files
+//     or from the embedded defaults "amber99sbildn.xml", "amber99_obc.xml",
+//     "amber14-all.xml" and "implicit/obc1.xml". ForceField.CreateSystem
+//     turns a Topology into a System.
+//
+//   - System: the concrete terms for one topology — HarmonicBond,
+//     HarmonicAngle, PeriodicTorsion (propers and impropers), Nonbonded
+//     (Lennard-Jones + Coulomb, exceptions, NoCutoff or CutoffNonPeriodic
+//     with reaction field) and GB (OBC2 = GBSAOBCForce, OBC1 = the
+//     CustomGBForce of implicit/obc1.xml) — with
+//
+//     Evaluate(pos, forces []float64) (Energies, error)
+//
+//     pos in nm and forces in kJ/mol/nm are flat, atom-major slices of
+//     length 3N (pos[3*i+k] is coordinate k of atom i). Energies holds the
+//     energy of every term in kJ/mol (Total() sums them) plus the split of
+//     the nonbonded and GB terms. After the first call Evaluate allocates
+//     nothing. EvaluateBatch evaluates many conformations on a fixed
+//     partition over goroutines; an Evaluator (NewEvaluator) gives one
+//     goroutine its own scratch space. EnergyForces adapts a System to
+//     molecules/md.Potential.
+//
+// KT and Beta convert energies to reduced units with OpenMM's molar gas
+// constant (KT(300) = 2.494339 kJ/mol).
+//
+// Typical use:
+//
+//	f, _ := pdb.ReadFile("aldp.pdb")
+//	ff, _ := forcefield.Load("amber99sbildn.xml", "amber99_obc.xml")
+//	sys, _ := ff.CreateSystem(f.Topology, forcefield.Options{Method: molecules.NoCutoff})
+//	e, _ := sys.Evaluate(f.Positions(0), forces)
+package molecules

@@ -1,0 +1,635 @@
+package molecules
+
+import (
+	"fmt"
+	"math"
+)
+
+// Constants of the OBC1 CustomGBForce expressions of OpenMM's implicit/obc1.xml,
+// used verbatim.
+const (
+	obc1Coulomb   = 138.935485
+	obc1ACE       = 28.3919551
+	obc1OffsetB   = 0.009                // offset in the expression of B
+	obc1OffsetE   = 0.008999999999999999 // offset in the energy terms
+	gbOffset      = 0.009                // dielectric offset, nm
+	gbProbeRadius = 0.14                 // solvent probe radius, nm
+	obc2Alpha     = 1.0
+	obc2Beta      = 0.8
+	obc2Gamma     = 4.85
+	obc1Alpha     = 0.8
+	obc1Beta      = 0.0
+	obc1Gamma     = 2.909125
+)
+
+// Evaluator evaluates the energy and forces of one System with preallocated
+// scratch space. It is not safe for concurrent use; create one per goroutine.
+type Evaluator struct {
+	sys *System
+	n   int
+
+	// Nonbonded: non-excluded pairs and exceptions, precomputed.
+	nbMethod NonbondedMethod
+	nbCut2   float64
+	krf, crf float64
+	pairI    []int32
+	pairJ    []int32
+	pairQQ   []float64 // K·qi·qj
+	pairSig  []float64
+	pairEps4 []float64 // 4·sqrt(εi εj)
+	excI     []int32
+	excJ     []int32
+	excQQ    []float64 // K·chargeProd
+	excSig   []float64
+	excEps4  []float64 // 4·ε
+	hasNB    bool
+
+	// GB.
+	gbModel         GBModel
+	gbCut2          float64
+	gbShift         float64
+	gbPre           float64 // −K·(1/εin − 1/εout)
+	gbAlpha, gbBeta float64
+	gbGamma         float64
+	gbQ             []float64
+	gbOr            []float64 // offset radius
+	gbSr            []float64 // scaled offset radius
+	gbRad           []float64 // radius in tanh denominator
+	gbSACoef        []float64 // ACE coefficient·(rSA+0.14)²
+	gbRSA           []float64 // radius in (r/B)⁶
+	gbSum           []float64 // Σ ½·H_ij
+	gbB             []float64 // Born radii
+	gbChain         []float64 // dB/dψ·or (= dB/dI)
+	gbdEdB          []float64
+	gbDH            []float64 // per ordered pair (i,j): dH_ij/dr, i≠j, index i*n+j
+	gbInside        bool
+	gbDist          []float64 // per unordered pair index i*n+j (i<j): r
+	gbUseCut        bool
+}
+
+// NewEvaluator validates s and prepares an Evaluator for it.
+func NewEvaluator(s *System) (*Evaluator, error) {
+	n := len(s.Masses)
+	ev := &Evaluator{sys: s, n: n}
+	check := func(what string, idx ...int) error {
+		for _, i := range idx {
+			if i < 0 || i >= n {
+				return fmt.Errorf("molecules: %s atom index %d out of range [0,%d)", what, i, n)
+			}
+		}
+		return nil
+	}
+	for _, b := range s.Bonds {
+		if err := check("bond", b.Atoms[:]...); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range s.Angles {
+		if err := check("angle", a.Atoms[:]...); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range s.Torsions {
+		if err := check("torsion", t.Atoms[:]...); err != nil {
+			return nil, err
+		}
+	}
+	if nb := s.Nonbonded; nb != nil {
+		if len(nb.Particles) != n {
+			return nil, fmt.Errorf("molecules: nonbonded has %d particles, system has %d", len(nb.Particles), n)
+		}
+		ev.hasNB = true
+		ev.nbMethod = nb.Method
+		switch nb.Method {
+		case NoCutoff:
+		case CutoffNonPeriodic:
+			if !(nb.Cutoff > 0) {
+				return nil, fmt.Errorf("molecules: CutoffNonPeriodic needs a positive cutoff, got %g", nb.Cutoff)
+			}
+			rc := nb.Cutoff
+			eps := nb.ReactionFieldDielectric
+			ev.nbCut2 = rc * rc
+			ev.krf = (1 / (rc * rc * rc)) * (eps - 1) / (2*eps + 1)
+			ev.crf = (1 / rc) * (3 * eps) / (2*eps + 1)
+		default:
+			return nil, fmt.Errorf("molecules: unsupported nonbonded method %v", nb.Method)
+		}
+		excluded := make(map[[2]int]bool, len(nb.Exceptions))
+		for _, e := range nb.Exceptions {
+			if err := check("exception", e.Atoms[:]...); err != nil {
+				return nil, err
+			}
+			i, j := e.Atoms[0], e.Atoms[1]
+			if i > j {
+				i, j = j, i
+			}
+			excluded[[2]int{i, j}] = true
+			if e.ChargeProd == 0 && e.Epsilon == 0 {
+				continue
+			}
+			ev.excI = append(ev.excI, int32(e.Atoms[0]))
+			ev.excJ = append(ev.excJ, int32(e.Atoms[1]))
+			ev.excQQ = append(ev.excQQ, CoulombConstant*e.ChargeProd)
+			ev.excSig = append(ev.excSig, e.Sigma)
+			ev.excEps4 = append(ev.excEps4, 4*e.Epsilon)
+		}
+		p := nb.Particles
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				if excluded[[2]int{i, j}] {
+					continue
+				}
+				qq := CoulombConstant * p[i].Charge * p[j].Charge
+				eps := math.Sqrt(p[i].Epsilon * p[j].Epsilon)
+				if qq == 0 && eps == 0 {
+					continue
+				}
+				ev.pairI = append(ev.pairI, int32(i))
+				ev.pairJ = append(ev.pairJ, int32(j))
+				ev.pairQQ = append(ev.pairQQ, qq)
+				ev.pairSig = append(ev.pairSig, 0.5*(p[i].Sigma+p[j].Sigma))
+				ev.pairEps4 = append(ev.pairEps4, 4*eps)
+			}
+		}
+	}
+	if gb := s.GB; gb != nil {
+		if len(gb.Particles) != n {
+			return nil, fmt.Errorf("molecules: GB has %d particles, system has %d", len(gb.Particles), n)
+		}
+		ev.gbModel = gb.Model
+		if gb.Cutoff > 0 {
+			ev.gbUseCut = true
+			ev.gbCut2 = gb.Cutoff * gb.Cutoff
+		}
+		tau := 1/gb.SoluteDielectric - 1/gb.SolventDielectric
+		ev.gbQ = make([]float64, n)
+		ev.gbOr = make([]float64, n)
+		ev.gbSr = make([]float64, n)
+		ev.gbRad = make([]float64, n)
+		ev.gbSACoef = make([]float64, n)
+		ev.gbRSA = make([]float64, n)
+		for i, p := range gb.Particles {
+			if !(p.Radius > gbOffset) {
+				return nil, fmt.Errorf("molecules: GB radius %g nm of atom %d must exceed the offset %g nm", p.Radius, i, gbOffset)
+			}
+			or := p.Radius - gbOffset
+			ev.gbQ[i] = p.Charge
+			ev.gbOr[i] = or
+			ev.gbSr[i] = p.Scale * or
+		}
+		switch gb.Model {
+		case OBC2:
+			ev.gbPre = -CoulombConstant * tau
+			ev.gbAlpha, ev.gbBeta, ev.gbGamma = obc2Alpha, obc2Beta, obc2Gamma
+			ev.gbInside = true
+			sa := 4 * math.Pi * gb.SurfaceAreaEnergy
+			for i, p := range gb.Particles {
+				ev.gbRad[i] = p.Radius
+				ev.gbRSA[i] = p.Radius
+				rp := p.Radius + gbProbeRadius
+				ev.gbSACoef[i] = sa * rp * rp
+			}
+		case OBC1:
+			ev.gbPre = -obc1Coulomb * tau
+			ev.gbAlpha, ev.gbBeta, ev.gbGamma = obc1Alpha, obc1Beta, obc1Gamma
+			if gb.Cutoff > 0 {
+				ev.gbShift = 1 / gb.Cutoff
+			}
+			for i := range gb.Particles {
+				ev.gbRad[i] = ev.gbOr[i] + obc1OffsetB
+				r := ev.gbOr[i] + obc1OffsetE
+				ev.gbRSA[i] = r
+				rp := r + gbProbeRadius
+				ev.gbSACoef[i] = obc1ACE * rp * rp
+			}
+		default:
+			return nil, fmt.Errorf("molecules: unsupported GB model %v", gb.Model)
+		}
+		ev.gbSum = make([]float64, n)
+		ev.gbB = make([]float64, n)
+		ev.gbChain = make([]float64, n)
+		ev.gbdEdB = make([]float64, n)
+		ev.gbDH = make([]float64, n*n)
+		ev.gbDist = make([]float64, n*n)
+	}
+	return ev, nil
+}
+
+// System returns the System the Evaluator was built for.
+func (ev *Evaluator) System() *System { return ev.sys }
+
+// Evaluate computes the energy per term (kJ/mol) at pos (nm, len 3N) and,
+// unless forces is nil, writes −∇E (kJ/mol/nm, len 3N) into forces. It
+// allocates nothing. It panics on wrong slice lengths and returns an error
+// wrapping ErrNonFinite for NaN or infinite coordinates.
+func (ev *Evaluator) Evaluate(pos, forces []float64) (Energies, error) {
+	n3 := 3 * ev.n
+	if len(pos) != n3 {
+		panic(fmt.Sprintf("molecules: len(pos)=%d, want 3·%d=%d", len(pos), ev.n, n3))
+	}
+	if forces != nil && len(forces) != n3 {
+		panic(fmt.Sprintf("molecules: len(forces)=%d, want 3·%d=%d", len(forces), ev.n, n3))
+	}
+	for k, x := range pos {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return Energies{}, fmt.Errorf("molecules: atom %d coordinate %d is %v: %w", k/3, k%3, x, ErrNonFinite)
+		}
+	}
+	var f []float64
+	if forces != nil {
+		f = forces
+		for k := range f {
+			f[k] = 0
+		}
+	}
+	var e Energies
+	e.Bond = ev.bonds(pos, f)
+	e.Angle = ev.angles(pos, f)
+	e.Torsion = ev.torsions(pos, f)
+	if ev.hasNB {
+		ev.nonbonded(pos, f, &e)
+		e.Nonbonded = e.CoulombPairs + e.LJPairs + e.Coulomb14 + e.LJ14
+	}
+	if ev.gbModel != 0 {
+		ev.gb(pos, f, &e)
+		e.GB = e.GBSelf + e.GBSurface + e.GBPair
+	}
+	tot := e.Total()
+	if math.IsNaN(tot) || math.IsInf(tot, 0) {
+		return e, fmt.Errorf("molecules: energy is %v (overlapping atoms?): %w", tot, ErrNonFinite)
+	}
+	return e, nil
+}
+
+func (ev *Evaluator) bonds(pos, f []float64) float64 {
+	var en float64
+	for _, b := range ev.sys.Bonds {
+		i, j := 3*b.Atoms[0], 3*b.Atoms[1]
+		dx := pos[j] - pos[i]
+		dy := pos[j+1] - pos[i+1]
+		dz := pos[j+2] - pos[i+2]
+		r := math.Sqrt(dx*dx + dy*dy + dz*dz)
+		d := r - b.Length
+		en += 0.5 * b.K * d * d
+		if f != nil && r > 0 {
+			g := b.K * d / r // dE/dr / r
+			f[i] += g * dx
+			f[i+1] += g * dy
+			f[i+2] += g * dz
+			f[j] -= g * dx
+			f[j+1] -= g * dy
+			f[j+2] -= g * dz
+		}
+	}
+	return en
+}
+
+func (ev *Evaluator) angles(pos, f []float64) float64 {
+	var en float64
+	for _, a := range ev.sys.Angles {
+		i, j, k := 3*a.Atoms[0], 3*a.Atoms[1], 3*a.Atoms[2]
+		ux := pos[i] - pos[j]
+		uy := pos[i+1] - pos[j+1]
+		uz := pos[i+2] - pos[j+2]
+		vx := pos[k] - pos[j]
+		vy := pos[k+1] - pos[j+1]
+		vz := pos[k+2] - pos[j+2]
+		uu := ux*ux + uy*uy + uz*uz
+		vv := vx*vx + vy*vy + vz*vz
+		uv := ux*vx + uy*vy + uz*vz
+		// θ from atan2(|u×v|, u·v): accurate near 0 and π.
+		cx := uy*vz - uz*vy
+		cy := uz*vx - ux*vz
+		cz := ux*vy - uy*vx
+		cn := math.Sqrt(cx*cx + cy*cy + cz*cz)
+		theta := math.Atan2(cn, uv)
+		d := theta - a.Angle
+		en += 0.5 * a.K * d * d
+		if f == nil || cn == 0 {
+			continue
+		}
+		dEdt := a.K * d
+		// dθ/du = (u·v u/|u|² − v)/|u×v|, dθ/dv = (u·v v/|v|² − u)/|u×v|.
+		s := dEdt / cn
+		gux := s * (uv*ux/uu - vx)
+		guy := s * (uv*uy/uu - vy)
+		guz := s * (uv*uz/uu - vz)
+		gvx := s * (uv*vx/vv - ux)
+		gvy := s * (uv*vy/vv - uy)
+		gvz := s * (uv*vz/vv - uz)
+		f[i] -= gux
+		f[i+1] -= guy
+		f[i+2] -= guz
+		f[k] -= gvx
+		f[k+1] -= gvy
+		f[k+2] -= gvz
+		f[j] += gux + gvx
+		f[j+1] += guy + gvy
+		f[j+2] += guz + gvz
+	}
+	return en
+}
+
+// Dihedral returns the IUPAC dihedral angle (rad, in (−π, π]) of the atoms
+// a, b, c, d at pos (nm, len 3N): 0 for cis, ±π for trans.
+func Dihedral(pos []float64, a, b, c, d int) float64 {
+	a, b, c, d = 3*a, 3*b, 3*c, 3*d
+	b1x, b1y, b1z := pos[b]-pos[a], pos[b+1]-pos[a+1], pos[b+2]-pos[a+2]
+	b2x, b2y, b2z := pos[c]-pos[b], pos[c+1]-pos[b+1], pos[c+2]-pos[b+2]
+	b3x, b3y, b3z := pos[d]-pos[c], pos[d+1]-pos[c+1], pos[d+2]-pos[c+2]
+	mx, my, mz := b1y*b2z-b1z*b2y, b1z*b2x-b1x*b2z, b1x*b2y-b1y*b2x
+	nx, ny, nz := b2y*b3z-b2z*b3y, b2z*b3x-b2x*b3z, b2x*b3y-b2y*b3x
+	b2n := math.Sqrt(b2x*b2x + b2y*b2y + b2z*b2z)
+	return math.Atan2(b2n*(b1x*nx+b1y*ny+b1z*nz), mx*nx+my*ny+mz*nz)
+}
+
+func (ev *Evaluator) torsions(pos, f []float64) float64 {
+	var en float64
+	for _, t := range ev.sys.Torsions {
+		a, b, c, d := 3*t.Atoms[0], 3*t.Atoms[1], 3*t.Atoms[2], 3*t.Atoms[3]
+		b1x, b1y, b1z := pos[b]-pos[a], pos[b+1]-pos[a+1], pos[b+2]-pos[a+2]
+		b2x, b2y, b2z := pos[c]-pos[b], pos[c+1]-pos[b+1], pos[c+2]-pos[b+2]
+		b3x, b3y, b3z := pos[d]-pos[c], pos[d+1]-pos[c+1], pos[d+2]-pos[c+2]
+		mx, my, mz := b1y*b2z-b1z*b2y, b1z*b2x-b1x*b2z, b1x*b2y-b1y*b2x
+		nx, ny, nz := b2y*b3z-b2z*b3y, b2z*b3x-b2x*b3z, b2x*b3y-b2y*b3x
+		b22 := b2x*b2x + b2y*b2y + b2z*b2z
+		b2n := math.Sqrt(b22)
+		phi := math.Atan2(b2n*(b1x*nx+b1y*ny+b1z*nz), mx*nx+my*ny+mz*nz)
+		nphi := float64(t.Periodicity)*phi - t.Phase
+		en += t.K * (1 + math.Cos(nphi))
+		if f == nil {
+			continue
+		}
+		mm := mx*mx + my*my + mz*mz
+		nn := nx*nx + ny*ny + nz*nz
+		if mm == 0 || nn == 0 || b22 == 0 {
+			continue
+		}
+		dEdphi := -t.K * float64(t.Periodicity) * math.Sin(nphi)
+		// Gradient of φ (Blondel–Karplus form).
+		s1 := -b2n / mm
+		s4 := b2n / nn
+		g1x, g1y, g1z := s1*mx, s1*my, s1*mz
+		g4x, g4y, g4z := s4*nx, s4*ny, s4*nz
+		p := (b1x*b2x + b1y*b2y + b1z*b2z) / b22
+		q := (b2x*b3x + b2y*b3y + b2z*b3z) / b22
+		g2x := -g1x - p*g1x + q*g4x
+		g2y := -g1y - p*g1y + q*g4y
+		g2z := -g1z - p*g1z + q*g4z
+		g3x := -g4x + p*g1x - q*g4x
+		g3y := -g4y + p*g1y - q*g4y
+		g3z := -g4z + p*g1z - q*g4z
+		f[a] -= dEdphi * g1x
+		f[a+1] -= dEdphi * g1y
+		f[a+2] -= dEdphi * g1z
+		f[b] -= dEdphi * g2x
+		f[b+1] -= dEdphi * g2y
+		f[b+2] -= dEdphi * g2z
+		f[c] -= dEdphi * g3x
+		f[c+1] -= dEdphi * g3y
+		f[c+2] -= dEdphi * g3z
+		f[d] -= dEdphi * g4x
+		f[d+1] -= dEdphi * g4y
+		f[d+2] -= dEdphi * g4z
+	}
+	return en
+}
+
+func (ev *Evaluator) nonbonded(pos, f []float64, e *Energies) {
+	var ec, elj float64
+	cut := ev.nbMethod == CutoffNonPeriodic
+	for p := range ev.pairI {
+		i, j := 3*int(ev.pairI[p]), 3*int(ev.pairJ[p])
+		dx := pos[j] - pos[i]
+		dy := pos[j+1] - pos[i+1]
+		dz := pos[j+2] - pos[i+2]
+		r2 := dx*dx + dy*dy + dz*dz
+		if cut && r2 >= ev.nbCut2 {
+			continue
+		}
+		inv2 := 1 / r2
+		r := math.Sqrt(r2)
+		invr := 1 / r
+		s := ev.pairSig[p]
+		s2 := s * s * inv2
+		s6 := s2 * s2 * s2
+		eps4 := ev.pairEps4[p]
+		elj += eps4 * (s6*s6 - s6)
+		// −dE/dr · 1/r for LJ.
+		g := eps4 * (12*s6*s6 - 6*s6) * inv2
+		qq := ev.pairQQ[p]
+		if cut {
+			ec += qq * (invr + ev.krf*r2 - ev.crf)
+			g += qq * (invr*inv2 - 2*ev.krf)
+		} else {
+			ec += qq * invr
+			g += qq * invr * inv2
+		}
+		if f != nil {
+			f[i] -= g * dx
+			f[i+1] -= g * dy
+			f[i+2] -= g * dz
+			f[j] += g * dx
+			f[j+1] += g * dy
+			f[j+2] += g * dz
+		}
+	}
+	var ec14, elj14 float64
+	for p := range ev.excI {
+		i, j := 3*int(ev.excI[p]), 3*int(ev.excJ[p])
+		dx := pos[j] - pos[i]
+		dy := pos[j+1] - pos[i+1]
+		dz := pos[j+2] - pos[i+2]
+		r2 := dx*dx + dy*dy + dz*dz
+		inv2 := 1 / r2
+		invr := math.Sqrt(inv2)
+		s := ev.excSig[p]
+		s2 := s * s * inv2
+		s6 := s2 * s2 * s2
+		eps4 := ev.excEps4[p]
+		elj14 += eps4 * (s6*s6 - s6)
+		qq := ev.excQQ[p]
+		ec14 += qq * invr
+		if f != nil {
+			g := eps4*(12*s6*s6-6*s6)*inv2 + qq*invr*inv2
+			f[i] -= g * dx
+			f[i+1] -= g * dy
+			f[i+2] -= g * dz
+			f[j] += g * dx
+			f[j+1] += g * dy
+			f[j+2] += g * dz
+		}
+	}
+	e.CoulombPairs, e.LJPairs, e.Coulomb14, e.LJ14 = ec, elj, ec14, elj14
+}
+
+// hct returns the HCT descreening integral H of atom i (offset radius rho)
+// by atom j (scaled radius s) at distance r and its derivative dH/dr.
+// inside adds OpenMM's GBSAOBCForce correction for atom i lying entirely
+// inside the descreening sphere of j.
+func hct(r, rho, s float64, inside bool) (h, dh float64) {
+	u := r + s
+	if rho >= u {
+		return 0, 0
+	}
+	d := r - s
+	dl := 1.0
+	if d < 0 {
+		d = -d
+		dl = -1
+	}
+	l := d
+	if rho > d {
+		l = rho
+		dl = 0
+	}
+	invL := 1 / l
+	invU := 1 / u
+	invr := 1 / r
+	invL2 := invL * invL
+	invU2 := invU * invU
+	t := r - s*s*invr
+	lg := math.Log(l * invU)
+	h = invL - invU + 0.25*t*(invU2-invL2) + 0.5*lg*invr
+	dh = -invL2*dl + invU2 + 0.25*(1+s*s*invr*invr)*(invU2-invL2) +
+		0.5*t*(invL2*invL*dl-invU2*invU) + 0.5*(dl*invL-invU)*invr - 0.5*lg*invr*invr
+	if inside && rho < s-r {
+		h += 2 * (1/rho - invL)
+		dh += 2 * invL2 * dl
+	}
+	return h, dh
+}
+
+func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
+	n := ev.n
+	sum := ev.gbSum
+	for i := range sum {
+		sum[i] = 0
+	}
+	useCut := ev.gbUseCut
+	// Pass 1: distances and HCT sums.
+	for i := 0; i < n; i++ {
+		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
+		ori, sri := ev.gbOr[i], ev.gbSr[i]
+		for j := i + 1; j < n; j++ {
+			dx := pos[3*j] - xi
+			dy := pos[3*j+1] - yi
+			dz := pos[3*j+2] - zi
+			r2 := dx*dx + dy*dy + dz*dz
+			r := math.Sqrt(r2)
+			ev.gbDist[i*n+j] = r
+			if useCut && r2 >= ev.gbCut2 {
+				ev.gbDH[i*n+j] = 0
+				ev.gbDH[j*n+i] = 0
+				continue
+			}
+			hij, dij := hct(r, ori, ev.gbSr[j], ev.gbInside)
+			hji, dji := hct(r, ev.gbOr[j], sri, ev.gbInside)
+			sum[i] += 0.5 * hij
+			sum[j] += 0.5 * hji
+			ev.gbDH[i*n+j] = dij
+			ev.gbDH[j*n+i] = dji
+		}
+	}
+	// Pass 2: Born radii, self and surface terms.
+	var eself, esa float64
+	a, b, g := ev.gbAlpha, ev.gbBeta, ev.gbGamma
+	for i := 0; i < n; i++ {
+		or := ev.gbOr[i]
+		psi := sum[i] * or
+		psi2 := psi * psi
+		th := math.Tanh(a*psi - b*psi2 + g*psi2*psi)
+		rad := ev.gbRad[i]
+		B := 1 / (1/or - th/rad)
+		ev.gbB[i] = B
+		// dB/dsum = B²·(1−tanh²)·(α − 2βψ + 3γψ²)·or/rad.
+		ev.gbChain[i] = B * B * (1 - th*th) * (a - 2*b*psi + 3*g*psi2) * or / rad
+		q := ev.gbQ[i]
+		es := 0.5 * ev.gbPre * q * q / B
+		eself += es
+		dEdB := -es / B
+		if B > 0 || ev.gbModel == OBC1 {
+			ratio := ev.gbRSA[i] / B
+			r3 := ratio * ratio * ratio
+			sa := ev.gbSACoef[i] * r3 * r3
+			esa += sa
+			dEdB -= 6 * sa / B
+		}
+		ev.gbdEdB[i] = dEdB
+	}
+	// Pass 3: pair terms.
+	var epair float64
+	shift := ev.gbShift
+	for i := 0; i < n; i++ {
+		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
+		Bi := ev.gbB[i]
+		qi := ev.gbPre * ev.gbQ[i]
+		var dEdBi float64
+		for j := i + 1; j < n; j++ {
+			r := ev.gbDist[i*n+j]
+			r2 := r * r
+			if useCut && r2 >= ev.gbCut2 {
+				continue
+			}
+			Bj := ev.gbB[j]
+			bb := Bi * Bj
+			D := r2 / (4 * bb)
+			ex := math.Exp(-D)
+			f2 := r2 + bb*ex
+			fij := math.Sqrt(f2)
+			invf := 1 / fij
+			qq := qi * ev.gbQ[j]
+			epair += qq * (invf - shift)
+			dEdf := -qq * invf * invf
+			c := dEdf * ex * (1 + D) * 0.5 * invf
+			dEdBi += c * Bj
+			ev.gbdEdB[j] += c * Bi
+			if f != nil && r > 0 {
+				// dE/dr / r
+				gr := dEdf * (1 - 0.25*ex) * invf
+				dx := pos[3*j] - xi
+				dy := pos[3*j+1] - yi
+				dz := pos[3*j+2] - zi
+				f[3*i] += gr * dx
+				f[3*i+1] += gr * dy
+				f[3*i+2] += gr * dz
+				f[3*j] -= gr * dx
+				f[3*j+1] -= gr * dy
+				f[3*j+2] -= gr * dz
+			}
+		}
+		ev.gbdEdB[i] += dEdBi
+	}
+	e.GBSelf, e.GBSurface, e.GBPair = eself, esa, epair
+	if f == nil {
+		return
+	}
+	// Pass 4: chain rule through the Born radii.
+	for i := 0; i < n; i++ {
+		ev.gbChain[i] *= ev.gbdEdB[i] * 0.5 // dE/dH_ij for every j
+	}
+	for i := 0; i < n; i++ {
+		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
+		ci := ev.gbChain[i]
+		for j := i + 1; j < n; j++ {
+			r := ev.gbDist[i*n+j]
+			if r == 0 {
+				continue
+			}
+			dEdr := ci*ev.gbDH[i*n+j] + ev.gbChain[j]*ev.gbDH[j*n+i]
+			if dEdr == 0 {
+				continue
+			}
+			gr := dEdr / r
+			dx := pos[3*j] - xi
+			dy := pos[3*j+1] - yi
+			dz := pos[3*j+2] - zi
+			f[3*i] += gr * dx
+			f[3*i+1] += gr * dy
+			f[3*i+2] += gr * dz
+			f[3*j] -= gr * dx
+			f[3*j+1] -= gr * dy
+			f[3*j+2] -= gr * dz
+		}
+	}
+}
