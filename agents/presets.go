@@ -14,19 +14,32 @@ type MEowPreset struct {
 	LogSigmaMin, LogSigmaMax float64
 	EvalEvery                int
 	Source                   string
+	// FlowHidden and ShiftHidden override the paper's network widths when non-nil (the toy tasks, for speed).
+	FlowHidden, ShiftHidden []int
+}
+
+// Apply writes the preset's α, τ, γ, log σ range and network widths into c.
+func (p MEowPreset) Apply(c *MEowConfig) {
+	c.Alpha, c.Tau, c.Gamma, c.LogSigmaMin, c.LogSigmaMax = p.Alpha, p.Tau, p.Gamma, p.LogSigmaMin, p.LogSigmaMax
+	if p.FlowHidden != nil {
+		c.FlowHidden = append([]int(nil), p.FlowHidden...)
+	}
+	if p.ShiftHidden != nil {
+		c.ShiftHidden = append([]int(nil), p.ShiftHidden...)
+	}
 }
 
 // MEowPresets maps environment ids (without the version suffix) to MEow's settings. Versions v4 and v5 share
 // them.
 var MEowPresets = map[string]MEowPreset{
-	"Hopper":           {1_500_000, 5000, 0.25, 0.005, 0.99, -5, -0.3, 10000, "meow.md §7.1"},
-	"HalfCheetah":      {1_500_000, 10000, 0.25, 0.003, 0.99, -5, 2.0, 10000, "meow.md §7.1"},
-	"Walker2d":         {4_000_000, 10000, 0.1, 0.005, 0.99, -5, -0.3, 10000, "meow.md §7.1"},
-	"Ant":              {4_000_000, 5000, 0.05, 0.0001, 0.99, -5, -0.3, 10000, "meow.md §7.1"},
-	"Humanoid":         {5_000_000, 5000, 0.125, 0.0005, 0.99, -5, -0.3, 10000, "meow.md §7.1"},
-	"MultiGoal":        {4000, 1000, 2.5, 0.0005, 0.9, -2, 1, 500, "meow.md §7.3"},
-	"Pendulum":         {20000, 1000, 0.1, 0.005, 0.99, -5, -0.3, 2000, "Boltzflow choice"},
-	"InvertedPendulum": {100000, 5000, 0.05, 0.005, 0.99, -5, -0.3, 10000, "Boltzflow choice"},
+	"Hopper":           {1_500_000, 5000, 0.25, 0.005, 0.99, -5, -0.3, 10000, "meow.md §7.1", nil, nil},
+	"HalfCheetah":      {1_500_000, 10000, 0.25, 0.003, 0.99, -5, 2.0, 10000, "meow.md §7.1", nil, nil},
+	"Walker2d":         {4_000_000, 10000, 0.1, 0.005, 0.99, -5, -0.3, 10000, "meow.md §7.1", nil, nil},
+	"Ant":              {4_000_000, 5000, 0.05, 0.0001, 0.99, -5, -0.3, 10000, "meow.md §7.1", nil, nil},
+	"Humanoid":         {5_000_000, 5000, 0.125, 0.0005, 0.99, -5, -0.3, 10000, "meow.md §7.1", nil, nil},
+	"MultiGoal":        {4000, 1000, 2.5, 0.0005, 0.9, -2, 1, 500, "meow.md §7.3; widths Boltzflow's", []int{64, 64}, []int{64, 64}},
+	"Pendulum":         {20000, 1000, 0.1, 0.005, 0.99, -5, -0.3, 2000, "Boltzflow choice", nil, []int{64, 64}},
+	"InvertedPendulum": {100000, 5000, 0.05, 0.005, 0.99, -5, -0.3, 10000, "Boltzflow choice", nil, nil},
 }
 
 // SACPreset holds the per-environment schedule of the SAC baseline (CleanRL settings otherwise, meow.md §11).

@@ -193,6 +193,9 @@ func (e *MujocoEnv) simulate(action []float64) error {
 			return &StateError{Env: e.id, Step: e.steps, Field: field}
 		}
 	}
+	// Gymnasium's do_simulation calls mj_rnePostConstraint after the
+	// frame_skip steps: cfrc_ext, cacc, cfrc_int.
+	mjc.RNEPostConstraint(e.Model, e.Data)
 	if i := firstNonFinite(e.Data.Qpos); i >= 0 {
 		return &StateError{Env: e.id, Step: e.steps, Field: fmt.Sprintf("qpos[%d]", i)}
 	}

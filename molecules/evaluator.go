@@ -24,6 +24,9 @@ const (
 
 // Evaluator evaluates the energy and forces of one System with preallocated
 // scratch space. It is not safe for concurrent use; create one per goroutine.
+// Every atom pair is visited (no neighbour list), and the scratch space
+// holds a few float64 per atom pair, which suits peptides of up to a few
+// thousand atoms.
 type Evaluator struct {
 	sys *System
 	n   int
@@ -43,6 +46,13 @@ type Evaluator struct {
 	excSig   []float64
 	excEps4  []float64 // 4·ε
 	hasNB    bool
+	// fused: non-excluded pair parameters over all pairs p=(i<j), used
+	// inside the GB pair loop when both terms are present.
+	fused   bool
+	allQQ   []float64
+	allSig  []float64
+	allEps4 []float64
+	allOn   []bool
 
 	// GB.
 	gbModel         GBModel
@@ -59,11 +69,14 @@ type Evaluator struct {
 	gbRSA           []float64 // radius in (r/B)⁶
 	gbSum           []float64 // Σ ½·H_ij
 	gbB             []float64 // Born radii
+	gbInvB          []float64 // 1/B
 	gbChain         []float64 // dB/dψ·or (= dB/dI)
 	gbdEdB          []float64
-	gbDH            []float64 // per ordered pair (i,j): dH_ij/dr, i≠j, index i*n+j
+	gbDHij          []float64 // per pair p=(i<j): dH_ij/dr (i descreened by j)
+	gbDHji          []float64 // per pair p=(i<j): dH_ji/dr
 	gbInside        bool
-	gbDist          []float64 // per unordered pair index i*n+j (i<j): r
+	gbDist          []float64 // per pair p=(i<j): r
+	gbInvDist       []float64 // per pair p=(i<j): 1/r
 	gbUseCut        bool
 }
 
@@ -180,6 +193,9 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 		switch gb.Model {
 		case OBC2:
 			ev.gbPre = -CoulombConstant * tau
+			if gb.Cutoff > 0 {
+				ev.gbShift = 1 / gb.Cutoff // as OpenMM's ReferenceObc
+			}
 			ev.gbAlpha, ev.gbBeta, ev.gbGamma = obc2Alpha, obc2Beta, obc2Gamma
 			ev.gbInside = true
 			sa := 4 * math.Pi * gb.SurfaceAreaEnergy
@@ -207,10 +223,29 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 		}
 		ev.gbSum = make([]float64, n)
 		ev.gbB = make([]float64, n)
+		ev.gbInvB = make([]float64, n)
 		ev.gbChain = make([]float64, n)
 		ev.gbdEdB = make([]float64, n)
-		ev.gbDH = make([]float64, n*n)
-		ev.gbDist = make([]float64, n*n)
+		np := n * (n - 1) / 2
+		ev.gbDHij = make([]float64, np)
+		ev.gbDHji = make([]float64, np)
+		ev.gbDist = make([]float64, np)
+		ev.gbInvDist = make([]float64, np)
+		if ev.hasNB {
+			ev.fused = true
+			ev.allQQ = make([]float64, np)
+			ev.allSig = make([]float64, np)
+			ev.allEps4 = make([]float64, np)
+			ev.allOn = make([]bool, np)
+			for k := range ev.pairI {
+				i, j := int(ev.pairI[k]), int(ev.pairJ[k])
+				q := i*n - i*(i+1)/2 + (j - i - 1)
+				ev.allQQ[q] = ev.pairQQ[k]
+				ev.allSig[q] = ev.pairSig[k]
+				ev.allEps4[q] = ev.pairEps4[k]
+				ev.allOn[q] = true
+			}
+		}
 	}
 	return ev, nil
 }
@@ -248,11 +283,13 @@ func (ev *Evaluator) Evaluate(pos, forces []float64) (Energies, error) {
 	e.Torsion = ev.torsions(pos, f)
 	if ev.hasNB {
 		ev.nonbonded(pos, f, &e)
-		e.Nonbonded = e.CoulombPairs + e.LJPairs + e.Coulomb14 + e.LJ14
 	}
 	if ev.gbModel != 0 {
 		ev.gb(pos, f, &e)
 		e.GB = e.GBSelf + e.GBSurface + e.GBPair
+	}
+	if ev.hasNB {
+		e.Nonbonded = e.CoulombPairs + e.LJPairs + e.Coulomb14 + e.LJ14
 	}
 	tot := e.Total()
 	if math.IsNaN(tot) || math.IsInf(tot, 0) {
@@ -356,7 +393,8 @@ func (ev *Evaluator) torsions(pos, f []float64) float64 {
 		b2n := math.Sqrt(b22)
 		phi := math.Atan2(b2n*(b1x*nx+b1y*ny+b1z*nz), mx*nx+my*ny+mz*nz)
 		nphi := float64(t.Periodicity)*phi - t.Phase
-		en += t.K * (1 + math.Cos(nphi))
+		sn, cs := math.Sincos(nphi)
+		en += t.K * (1 + cs)
 		if f == nil {
 			continue
 		}
@@ -365,7 +403,7 @@ func (ev *Evaluator) torsions(pos, f []float64) float64 {
 		if mm == 0 || nn == 0 || b22 == 0 {
 			continue
 		}
-		dEdphi := -t.K * float64(t.Periodicity) * math.Sin(nphi)
+		dEdphi := -t.K * float64(t.Periodicity) * sn
 		// Gradient of φ (Blondel–Karplus form).
 		s1 := -b2n / mm
 		s4 := b2n / nn
@@ -398,7 +436,11 @@ func (ev *Evaluator) torsions(pos, f []float64) float64 {
 func (ev *Evaluator) nonbonded(pos, f []float64, e *Energies) {
 	var ec, elj float64
 	cut := ev.nbMethod == CutoffNonPeriodic
-	for p := range ev.pairI {
+	npairs := len(ev.pairI)
+	if ev.fused {
+		npairs = 0 // evaluated in the GB pair loop
+	}
+	for p := 0; p < npairs; p++ {
 		i, j := 3*int(ev.pairI[p]), 3*int(ev.pairJ[p])
 		dx := pos[j] - pos[i]
 		dy := pos[j+1] - pos[i+1]
@@ -467,12 +509,22 @@ func (ev *Evaluator) nonbonded(pos, f []float64, e *Energies) {
 // by atom j (scaled radius s) at distance r and its derivative dH/dr.
 // inside adds OpenMM's GBSAOBCForce correction for atom i lying entirely
 // inside the descreening sphere of j.
-func hct(r, rho, s float64, inside bool) (h, dh float64) {
+func hct(r, invr, rho, s float64, inside bool) (h, dh float64) {
+	d := r - s
+	if d >= rho && d > 0 {
+		// Common case: L = r − s, U = r + s; the integral simplifies to
+		// s/(r²−s²) + ½·ln((r−s)/(r+s))/r.
+		D := (r - s) * (r + s)
+		invD := 1 / D
+		lg := math.Log(d / (r + s))
+		h = s*invD + 0.5*lg*invr
+		dh = -2*r*s*invD*invD + s*invr*invD - 0.5*lg*invr*invr
+		return h, dh
+	}
 	u := r + s
 	if rho >= u {
 		return 0, 0
 	}
-	d := r - s
 	dl := 1.0
 	if d < 0 {
 		d = -d
@@ -483,9 +535,9 @@ func hct(r, rho, s float64, inside bool) (h, dh float64) {
 		l = rho
 		dl = 0
 	}
-	invL := 1 / l
-	invU := 1 / u
-	invr := 1 / r
+	inv := 1 / (l * u)
+	invL := u * inv
+	invU := l * inv
 	invL2 := invL * invL
 	invU2 := invU * invU
 	t := r - s*s*invr
@@ -507,29 +559,91 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 		sum[i] = 0
 	}
 	useCut := ev.gbUseCut
-	// Pass 1: distances and HCT sums.
+	cut2 := ev.gbCut2
+	dist, dhij, dhji := ev.gbDist, ev.gbDHij, ev.gbDHji
+	// Pass 1: distances, HCT sums and (fused) non-excluded nonbonded pairs.
+	var ec, elj float64
+	fused := ev.fused
+	nbCut := ev.nbMethod == CutoffNonPeriodic
+	nbCut2, krf, crf := ev.nbCut2, ev.krf, ev.crf
+	inside := ev.gbInside
+	p := 0
 	for i := 0; i < n; i++ {
 		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
 		ori, sri := ev.gbOr[i], ev.gbSr[i]
+		var si, fxi, fyi, fzi float64
 		for j := i + 1; j < n; j++ {
 			dx := pos[3*j] - xi
 			dy := pos[3*j+1] - yi
 			dz := pos[3*j+2] - zi
 			r2 := dx*dx + dy*dy + dz*dz
 			r := math.Sqrt(r2)
-			ev.gbDist[i*n+j] = r
-			if useCut && r2 >= ev.gbCut2 {
-				ev.gbDH[i*n+j] = 0
-				ev.gbDH[j*n+i] = 0
+			dist[p] = r
+			invr := 1 / r
+			ev.gbInvDist[p] = invr
+			if fused && ev.allOn[p] && (!nbCut || r2 < nbCut2) {
+				inv2 := invr * invr
+				sg := ev.allSig[p]
+				s2 := sg * sg * inv2
+				s6 := s2 * s2 * s2
+				eps4 := ev.allEps4[p]
+				elj += eps4 * (s6*s6 - s6)
+				gr := eps4 * (12*s6*s6 - 6*s6) * inv2
+				qq := ev.allQQ[p]
+				if nbCut {
+					ec += qq * (invr + krf*r2 - crf)
+					gr += qq * (invr*inv2 - 2*krf)
+				} else {
+					ec += qq * invr
+					gr += qq * invr * inv2
+				}
+				if f != nil {
+					fxi -= gr * dx
+					fyi -= gr * dy
+					fzi -= gr * dz
+					f[3*j] += gr * dx
+					f[3*j+1] += gr * dy
+					f[3*j+2] += gr * dz
+				}
+			}
+			if useCut && r2 >= cut2 {
+				dhij[p], dhji[p] = 0, 0
+				p++
 				continue
 			}
-			hij, dij := hct(r, ori, ev.gbSr[j], ev.gbInside)
-			hji, dji := hct(r, ev.gbOr[j], sri, ev.gbInside)
-			sum[i] += 0.5 * hij
+			sj := ev.gbSr[j]
+			var hij, dij, hji, dji float64
+			if d := r - sj; d >= ori && d > 0 {
+				invD := 1 / (d * (r + sj))
+				lg := math.Log(d * d * invD)
+				hij = sj*invD + 0.5*lg*invr
+				dij = -2*r*sj*invD*invD + sj*invr*invD - 0.5*lg*invr*invr
+			} else {
+				hij, dij = hct(r, invr, ori, sj, inside)
+			}
+			orj := ev.gbOr[j]
+			if d := r - sri; d >= orj && d > 0 {
+				invD := 1 / (d * (r + sri))
+				lg := math.Log(d * d * invD)
+				hji = sri*invD + 0.5*lg*invr
+				dji = -2*r*sri*invD*invD + sri*invr*invD - 0.5*lg*invr*invr
+			} else {
+				hji, dji = hct(r, invr, orj, sri, inside)
+			}
+			si += 0.5 * hij
 			sum[j] += 0.5 * hji
-			ev.gbDH[i*n+j] = dij
-			ev.gbDH[j*n+i] = dji
+			dhij[p], dhji[p] = dij, dji
+			p++
 		}
+		sum[i] += si
+		if f != nil {
+			f[3*i] += fxi
+			f[3*i+1] += fyi
+			f[3*i+2] += fzi
+		}
+	}
+	if fused {
+		e.CoulombPairs, e.LJPairs = ec, elj
 	}
 	// Pass 2: Born radii, self and surface terms.
 	var eself, esa float64
@@ -540,8 +654,10 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 		psi2 := psi * psi
 		th := math.Tanh(a*psi - b*psi2 + g*psi2*psi)
 		rad := ev.gbRad[i]
-		B := 1 / (1/or - th/rad)
+		invB := 1/or - th/rad
+		B := 1 / invB
 		ev.gbB[i] = B
+		ev.gbInvB[i] = invB
 		// dB/dsum = B²·(1−tanh²)·(α − 2βψ + 3γψ²)·or/rad.
 		ev.gbChain[i] = B * B * (1 - th*th) * (a - 2*b*psi + 3*g*psi2) * or / rad
 		q := ev.gbQ[i]
@@ -560,23 +676,25 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 	// Pass 3: pair terms.
 	var epair float64
 	shift := ev.gbShift
+	p = 0
 	for i := 0; i < n; i++ {
 		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
 		Bi := ev.gbB[i]
+		quarterInvBi := 0.25 * ev.gbInvB[i]
 		qi := ev.gbPre * ev.gbQ[i]
-		var dEdBi float64
+		var dEdBi, fxi, fyi, fzi float64
 		for j := i + 1; j < n; j++ {
-			r := ev.gbDist[i*n+j]
+			r := dist[p]
+			p++
 			r2 := r * r
-			if useCut && r2 >= ev.gbCut2 {
+			if useCut && r2 >= cut2 {
 				continue
 			}
 			Bj := ev.gbB[j]
 			bb := Bi * Bj
-			D := r2 / (4 * bb)
+			D := r2 * quarterInvBi * ev.gbInvB[j]
 			ex := math.Exp(-D)
-			f2 := r2 + bb*ex
-			fij := math.Sqrt(f2)
+			fij := math.Sqrt(r2 + bb*ex)
 			invf := 1 / fij
 			qq := qi * ev.gbQ[j]
 			epair += qq * (invf - shift)
@@ -584,52 +702,61 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 			c := dEdf * ex * (1 + D) * 0.5 * invf
 			dEdBi += c * Bj
 			ev.gbdEdB[j] += c * Bi
-			if f != nil && r > 0 {
+			if f != nil {
 				// dE/dr / r
 				gr := dEdf * (1 - 0.25*ex) * invf
-				dx := pos[3*j] - xi
-				dy := pos[3*j+1] - yi
-				dz := pos[3*j+2] - zi
-				f[3*i] += gr * dx
-				f[3*i+1] += gr * dy
-				f[3*i+2] += gr * dz
-				f[3*j] -= gr * dx
-				f[3*j+1] -= gr * dy
-				f[3*j+2] -= gr * dz
+				dx := gr * (pos[3*j] - xi)
+				dy := gr * (pos[3*j+1] - yi)
+				dz := gr * (pos[3*j+2] - zi)
+				fxi += dx
+				fyi += dy
+				fzi += dz
+				f[3*j] -= dx
+				f[3*j+1] -= dy
+				f[3*j+2] -= dz
 			}
 		}
 		ev.gbdEdB[i] += dEdBi
+		if f != nil {
+			f[3*i] += fxi
+			f[3*i+1] += fyi
+			f[3*i+2] += fzi
+		}
 	}
 	e.GBSelf, e.GBSurface, e.GBPair = eself, esa, epair
 	if f == nil {
 		return
 	}
 	// Pass 4: chain rule through the Born radii.
+	chain := ev.gbChain
 	for i := 0; i < n; i++ {
-		ev.gbChain[i] *= ev.gbdEdB[i] * 0.5 // dE/dH_ij for every j
+		chain[i] *= ev.gbdEdB[i] * 0.5 // dE/dH_ij for every j
 	}
+	p = 0
 	for i := 0; i < n; i++ {
 		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
-		ci := ev.gbChain[i]
+		ci := chain[i]
+		var fxi, fyi, fzi float64
 		for j := i + 1; j < n; j++ {
-			r := ev.gbDist[i*n+j]
-			if r == 0 {
+			dEdr := ci*dhij[p] + chain[j]*dhji[p]
+			invr := ev.gbInvDist[p]
+			p++
+			if dEdr == 0 || math.IsInf(invr, 0) {
 				continue
 			}
-			dEdr := ci*ev.gbDH[i*n+j] + ev.gbChain[j]*ev.gbDH[j*n+i]
-			if dEdr == 0 {
-				continue
-			}
-			gr := dEdr / r
-			dx := pos[3*j] - xi
-			dy := pos[3*j+1] - yi
-			dz := pos[3*j+2] - zi
-			f[3*i] += gr * dx
-			f[3*i+1] += gr * dy
-			f[3*i+2] += gr * dz
-			f[3*j] -= gr * dx
-			f[3*j+1] -= gr * dy
-			f[3*j+2] -= gr * dz
+			gr := dEdr * invr
+			dx := gr * (pos[3*j] - xi)
+			dy := gr * (pos[3*j+1] - yi)
+			dz := gr * (pos[3*j+2] - zi)
+			fxi += dx
+			fyi += dy
+			fzi += dz
+			f[3*j] -= dx
+			f[3*j+1] -= dy
+			f[3*j+2] -= dz
 		}
+		f[3*i] += fxi
+		f[3*i+1] += fyi
+		f[3*i+2] += fzi
 	}
 }

@@ -119,7 +119,9 @@ type GBModel int
 const (
 	// OBC2 is OpenMM's GBSAOBCForce (OBC type II, α=1, β=0.8, γ=4.85, with
 	// the "inside the descreening sphere" correction, Coulomb constant
-	// CoulombConstant and ACE surface term 4π·SurfaceAreaEnergy).
+	// CoulombConstant and ACE surface term 4π·SurfaceAreaEnergy; with a
+	// cutoff, pairs beyond it are skipped and pair terms are shifted by
+	// 1/Cutoff as in OpenMM's reference implementation).
 	OBC2 GBModel = iota + 1
 	// OBC1 is the CustomGBForce of OpenMM's implicit/obc1.xml (OBC type I,
 	// α=0.8, β=0, γ=2.909125, Coulomb constant 138.935485, ACE constant

@@ -87,9 +87,12 @@ type Chain struct {
 // order; the atoms of a residue are contiguous in the usual case but need
 // not be.
 type Topology struct {
-	Atoms    []Atom
+	// Atoms lists every atom; an atom's index is its position here.
+	Atoms []Atom
+	// Residues lists every residue in file order.
 	Residues []Residue
-	Chains   []Chain
+	// Chains lists every chain in file order.
+	Chains []Chain
 	// Bonds lists explicit bonds as atom index pairs (from CONECT records,
 	// disulfide detection or a builder). Bonds implied by residue templates
 	// need not be listed: the force field adds them when it builds a System.

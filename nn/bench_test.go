@@ -25,8 +25,18 @@ func BenchmarkMLPTrainStep(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	c0 := processCPUSeconds()
 	for i := 0; i < b.N; i++ {
 		mlpStep(m, opt, tp, x, y, n)
+	}
+	reportCPU(b, c0)
+}
+
+// reportCPU adds the process CPU time per op (ms), which is robust against
+// time-sharing with other processes when run with -cpu 1.
+func reportCPU(b *testing.B, c0 float64) {
+	if c := processCPUSeconds(); c > 0 {
+		b.ReportMetric(1e3*(c-c0)/float64(b.N), "cpu-ms/op")
 	}
 }
 
@@ -55,7 +65,45 @@ func BenchmarkAttentionBlock(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	c0 := processCPUSeconds()
 	for i := 0; i < b.N; i++ {
 		step()
+	}
+	reportCPU(b, c0)
+}
+
+// BenchmarkGemm measures float32 products of the MLP benchmark's shapes.
+func BenchmarkGemm(b *testing.B) {
+	for _, c := range []struct {
+		name    string
+		tA, tB  bool
+		m, n, k int
+	}{
+		{"fwd256x256x256", false, true, 256, 256, 256},
+		{"dX256x256x256", false, false, 256, 256, 256},
+		{"dW256x256x256", true, false, 256, 256, 256},
+		{"head22x22x32", false, true, 22, 22, 32},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			a, bb, cc := make([]float32, c.m*c.k), make([]float32, c.k*c.n), make([]float32, c.m*c.n)
+			for i := range a {
+				a[i] = float32(i%7) - 3
+			}
+			for i := range bb {
+				bb[i] = float32(i%5) - 2
+			}
+			lda, ldb := c.k, c.n
+			if c.tA {
+				lda = c.m
+			}
+			if c.tB {
+				ldb = c.k
+			}
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				gemm(c.tA, c.tB, c.m, c.n, c.k, 1, a, lda, bb, ldb, 0, cc, c.n)
+			}
+			b.ReportMetric(2*float64(c.m*c.n*c.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		})
 	}
 }

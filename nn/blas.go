@@ -24,6 +24,10 @@ var BLASBackend = "gonum"
 
 const gemmBlock = 64
 
+// directMinWork is the smallest m·n·k sent to OpenBLAS when directBLAS is
+// set; smaller products (per-head attention) avoid the cgo call overhead.
+const directMinWork = 64 * 64 * 64
+
 func trans(t bool) blas.Transpose {
 	if t {
 		return blas.Trans
@@ -77,6 +81,10 @@ func gemmSerial[F Float](tA, tB bool, m, n, k int, alpha F, a []F, lda int, b []
 
 func gemmPar[F Float](par, tA, tB bool, m, n, k int, alpha F, a []F, lda int, b []F, ldb int, beta F, c []F, ldc int) {
 	if m == 0 || n == 0 {
+		return
+	}
+	if hasGemmKernel && (!directBLAS || m*n*k < directMinWork) {
+		gemmPacked(par, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	bm := (m + gemmBlock - 1) / gemmBlock

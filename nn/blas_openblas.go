@@ -2,20 +2,12 @@
 
 package nn
 
-// #cgo LDFLAGS: -lopenblas
-import "C"
+import "github.com/boltzflow/boltzflow/nn/internal/openblas"
 
-import (
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/netlib/blas/netlib"
-)
-
-// With the openblas build tag every gemm goes straight to OpenBLAS through
-// gonum.org/v1/netlib (cgo). Build with CGO_LDFLAGS=-lopenblas.
+// With the openblas build tag gemm calls go to OpenBLAS through
+// gonum.org/v1/netlib (cgo); small products, where the cgo call overhead
+// dominates, stay on the in-package kernels when the CPU has them.
 func init() {
-	blas32.Use(netlib.Implementation{})
-	blas64.Use(netlib.Implementation{})
-	directBLAS = true
+	directBLAS = openblas.Enabled
 	BLASBackend = "openblas"
 }

@@ -27,11 +27,15 @@ type BlockConfig struct {
 //
 // with separate query, key and value projections Wq, Wk, Wv.
 type TransformerBlock[F Float] struct {
-	Config         BlockConfig
-	LN1, LN2       [2]*Param[F]
+	// Config is the block's configuration.
+	Config BlockConfig
+	// LN1 and LN2 are the (γ, β) [D] of the two LayerNorms.
+	LN1, LN2 [2]*Param[F]
+	// Wq, Wk, Wv and Wo are the attention projections [D, D].
 	Wq, Wk, Wv, Wo *Linear[F]
-	FF1, FF2       *Linear[F]
-	params         []*Param[F]
+	// FF1 [Hidden, D] and FF2 [D, Hidden] form the feed-forward network.
+	FF1, FF2 *Linear[F]
+	params   []*Param[F]
 }
 
 // NewTransformerBlock returns a block with PyTorch-default initialised

@@ -10,6 +10,8 @@ const (
 	binSub
 	binMul
 	binDiv
+	binMin
+	binMax
 )
 
 // bcast describes a broadcast of two tensors padded to rank 4.
@@ -97,8 +99,12 @@ func binOp[F Float](k uint8, x, y F) F {
 		return x - y
 	case binMul:
 		return x * y
-	default:
+	case binDiv:
 		return x / y
+	case binMin:
+		return min(x, y)
+	default:
+		return max(x, y)
 	}
 }
 
@@ -120,9 +126,13 @@ func (tp *Tape[F]) binary(k uint8, a, b *Tensor[F], name string) *Tensor[F] {
 			for i := range o {
 				o[i] = x[i] * y[i]
 			}
-		default:
+		case binDiv:
 			for i := range o {
 				o[i] = x[i] / y[i]
+			}
+		default:
+			for i := range o {
+				o[i] = binOp(k, x[i], y[i])
 			}
 		}
 	} else {
@@ -161,8 +171,18 @@ func binGrads[F Float](k uint8, x, y F) (F, F) {
 		return 1, -1
 	case binMul:
 		return y, x
-	default:
+	case binDiv:
 		return 1 / y, -x / (y * y)
+	case binMin:
+		if x <= y {
+			return 1, 0
+		}
+		return 0, 1
+	default:
+		if x >= y {
+			return 1, 0
+		}
+		return 0, 1
 	}
 }
 
@@ -205,6 +225,14 @@ func (tp *Tape[F]) backBinary(r *record[F]) {
 	}
 }
 
+// Minimum returns min(a, b) element-wise with NumPy broadcasting (the
+// gradient goes to a on ties), e.g. the clipped double-Q target.
+func (tp *Tape[F]) Minimum(a, b *Tensor[F]) *Tensor[F] { return tp.binary(binMin, a, b, "Minimum") }
+
+// Maximum returns max(a, b) element-wise with NumPy broadcasting (the
+// gradient goes to a on ties).
+func (tp *Tape[F]) Maximum(a, b *Tensor[F]) *Tensor[F] { return tp.binary(binMax, a, b, "Maximum") }
+
 // AddScalar returns x + c element-wise.
 func (tp *Tape[F]) AddScalar(x *Tensor[F], c float64) *Tensor[F] {
 	out := tp.newTensor(x.shape, x.rank)
@@ -246,6 +274,7 @@ const (
 	unSquare
 	unSqrt
 	unNeg
+	unAbs
 )
 
 // Exp returns eˣ element-wise.
@@ -327,6 +356,8 @@ func unaryF(k uint8, x float64) float64 {
 		return x * x
 	case unSqrt:
 		return math.Sqrt(x)
+	case unAbs:
+		return math.Abs(x)
 	default:
 		return -x
 	}
@@ -358,6 +389,13 @@ func unaryD(k uint8, x, y float64) float64 {
 		return 2 * x
 	case unSqrt:
 		return 0.5 / y
+	case unAbs:
+		if x > 0 {
+			return 1
+		} else if x < 0 {
+			return -1
+		}
+		return 0
 	default:
 		return -1
 	}
@@ -366,14 +404,19 @@ func unaryD(k uint8, x, y float64) float64 {
 func (tp *Tape[F]) unary(k uint8, x *Tensor[F]) *Tensor[F] {
 	out := tp.newTensor(x.shape, x.rank)
 	o := out.Data[:len(x.Data)]
-	if k == unReLU {
-		for i, v := range x.Data {
-			if v > 0 {
-				o[i] = v
-			} else {
-				o[i] = 0
-			}
+	if k == unGELU {
+		var d []F
+		if tp.needs(x) {
+			d = tp.alloc(len(x.Data))
 		}
+		geluForward(o, d, x.Data)
+		if d != nil {
+			tp.push(record[F]{op: opUnary, sub: k, out: out, a: x, s0: d})
+		}
+		return out
+	}
+	if k == unReLU {
+		reluForward(o, x.Data)
 	} else {
 		for i, v := range x.Data {
 			o[i] = F(unaryF(k, float64(v)))
@@ -391,12 +434,14 @@ func (tp *Tape[F]) backUnary(r *record[F]) {
 		return
 	}
 	g, x, y := r.out.Grad, r.a.Data, r.out.Data
-	if r.sub == unReLU {
+	if r.s0 != nil { // derivative saved by the forward pass
 		for i, v := range g {
-			if x[i] > 0 {
-				gx[i] += v
-			}
+			gx[i] += v * r.s0[i]
 		}
+		return
+	}
+	if r.sub == unReLU {
+		reluBackward(gx, g, y)
 		return
 	}
 	for i, v := range g {
@@ -442,5 +487,112 @@ func (tp *Tape[F]) backSwish(r *record[F]) {
 				gb[j] += F(g * x * x * ds)
 			}
 		}
+	}
+}
+
+// geluForward writes GELU(x) = x·Φ(x) to y and, if d is non-nil, the
+// derivative Φ(x) + x·φ(x) to d. float64 uses math.Erf; float32 uses the
+// Abramowitz–Stegun 7.1.26 approximation of erf (absolute error ≤ 1.5e−7,
+// below float32 resolution), which shares one exponential between Φ and φ.
+func geluForward[F Float](y, d, x []F) {
+	if !isF32[F]() {
+		for i, v := range x {
+			xf := float64(v)
+			cdf := 0.5 * (1 + math.Erf(xf*invSqrt2))
+			y[i] = F(xf * cdf)
+			if d != nil {
+				d[i] = F(cdf + xf*invSqrt2Pi*math.Exp(-0.5*xf*xf))
+			}
+		}
+		return
+	}
+	const (
+		p  = 0.3275911
+		a1 = 0.254829592
+		a2 = -0.284496736
+		a3 = 1.421413741
+		a4 = -1.453152027
+		a5 = 1.061405429
+	)
+	for i, v := range x {
+		xf := float64(v)
+		z := math.Abs(xf) * invSqrt2
+		e := expF32(-z * z) // = exp(−x²/2)
+		t := 1 / (1 + p*z)
+		erf := 1 - ((((a5*t+a4)*t+a3)*t+a2)*t+a1)*t*e
+		if xf < 0 {
+			erf = -erf
+		}
+		cdf := 0.5 * (1 + erf)
+		y[i] = F(xf * cdf)
+		if d != nil {
+			d[i] = F(cdf + xf*invSqrt2Pi*e)
+		}
+	}
+}
+
+// Clamp limits x element-wise to [lo, hi]; the gradient is passed through
+// where lo ≤ x ≤ hi and is zero outside.
+func (tp *Tape[F]) Clamp(x *Tensor[F], lo, hi float64) *Tensor[F] {
+	out := tp.newTensor(x.shape, x.rank)
+	l, h := F(lo), F(hi)
+	for i, v := range x.Data {
+		out.Data[i] = min(max(v, l), h)
+	}
+	if tp.needs(x) {
+		tp.push(record[F]{op: opClamp, out: out, a: x, f0: lo, f1: hi})
+	}
+	return out
+}
+
+func (tp *Tape[F]) backClamp(r *record[F]) {
+	gx := tp.grad(r.a)
+	if gx == nil {
+		return
+	}
+	l, h := F(r.f0), F(r.f1)
+	for i, v := range r.a.Data {
+		if v >= l && v <= h {
+			gx[i] += r.out.Grad[i]
+		}
+	}
+}
+
+// Abs returns |x| element-wise (gradient sign(x), 0 at 0).
+func (tp *Tape[F]) Abs(x *Tensor[F]) *Tensor[F] { return tp.unary(unAbs, x) }
+
+// reluForward writes max(x, 0) to y without branches (random signs would
+// make a branch mispredict half of the time).
+func reluForward[F Float](y, x []F) {
+	if isF32[F]() {
+		y32, x32 := asF32(y), asF32(x)[:len(y)]
+		for i, v := range x32 {
+			b := math.Float32bits(v)
+			y32[i] = math.Float32frombits(b & uint32(^int32(b)>>31))
+		}
+		return
+	}
+	y64, x64 := asF64(y), asF64(x)[:len(y)]
+	for i, v := range x64 {
+		b := math.Float64bits(v)
+		y64[i] = math.Float64frombits(b & uint64(^int64(b)>>63))
+	}
+}
+
+// reluBackward adds g where the ReLU output y is positive to gx, without
+// branches.
+func reluBackward[F Float](gx, g, y []F) {
+	if isF32[F]() {
+		gx32, g32, y32 := asF32(gx), asF32(g)[:len(gx)], asF32(y)[:len(gx)]
+		for i, v := range g32 {
+			m := uint32(-int32(math.Float32bits(y32[i])) >> 31)
+			gx32[i] += math.Float32frombits(math.Float32bits(v) & m)
+		}
+		return
+	}
+	gx64, g64, y64 := asF64(gx), asF64(g)[:len(gx)], asF64(y)[:len(gx)]
+	for i, v := range g64 {
+		m := uint64(-int64(math.Float64bits(y64[i])) >> 63)
+		gx64[i] += math.Float64frombits(math.Float64bits(v) & m)
 	}
 }

@@ -114,6 +114,8 @@ func TestGradOps(t *testing.T) {
 		{"MulScalarTensor", []*Tensor[float64]{r(2, 3), r()}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Mul(in[0], in[1]) }},
 		{"Div", []*Tensor[float64]{r(2, 3, 4), pos(4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Div(in[0], in[1]) }},
 		{"DivSame", []*Tensor[float64]{r(3, 4), pos(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Div(in[0], in[1]) }},
+		{"Minimum", []*Tensor[float64]{r(3, 4), r(4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Minimum(in[0], in[1]) }},
+		{"Maximum", []*Tensor[float64]{r(3, 4), r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Maximum(in[0], in[1]) }},
 		{"AddScalar", []*Tensor[float64]{r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.AddScalar(in[0], 0.7) }},
 		{"Scale", []*Tensor[float64]{r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Scale(in[0], -1.3) }},
 		{"Exp", []*Tensor[float64]{r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Exp(in[0]) }},
@@ -128,6 +130,11 @@ func TestGradOps(t *testing.T) {
 		{"SiLU", []*Tensor[float64]{randTensor(rng, -3, 3, 3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.SiLU(in[0]) }},
 		{"Square", []*Tensor[float64]{r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Square(in[0]) }},
 		{"Sqrt", []*Tensor[float64]{pos(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Sqrt(in[0]) }},
+		{"Abs", []*Tensor[float64]{r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Abs(in[0]) }},
+		{"Clamp", []*Tensor[float64]{randTensor(rng, -2, 2, 3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Clamp(in[0], -1, 1.5) }},
+		{"Detach", []*Tensor[float64]{r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] {
+			return tp.Add(in[0], tp.Square(tp.Detach(tp.Scale(in[0], 0))))
+		}},
 		{"Neg", []*Tensor[float64]{r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Neg(in[0]) }},
 		{"Swish", []*Tensor[float64]{randTensor(rng, -3, 3, 2, 3, 4), pos(4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Swish(in[0], in[1]) }},
 		{"Sum", []*Tensor[float64]{r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Sum(in[0]) }},
@@ -228,4 +235,63 @@ func TestForwardValues(t *testing.T) {
 	require.InDelta(t, 1000+math.Ln2, lse.Item(), 1e-12)
 	g := tp.GaussianLogDensity(tp.Const([]float64{0, 0}, 1, 2), nil, nil)
 	require.InDelta(t, -math.Log(2*math.Pi), g.Item(), 1e-14)
+}
+
+// TestGELUFloat32Approximation bounds the float32 GELU (erf approximation)
+// against the exact float64 values.
+func TestGELUFloat32Approximation(t *testing.T) {
+	n := 2001
+	x32, x64 := make([]float32, n), make([]float64, n)
+	for i := range x32 {
+		x64[i] = -8 + 16*float64(i)/float64(n-1)
+		x32[i] = float32(x64[i])
+		x64[i] = float64(x32[i])
+	}
+	y32, d32 := make([]float32, n), make([]float32, n)
+	y64, d64 := make([]float64, n), make([]float64, n)
+	geluForward(y32, d32, x32)
+	geluForward(y64, d64, x64)
+	for i := range x32 {
+		require.InDelta(t, y64[i], float64(y32[i]), 2e-6*(1+math.Abs(x64[i])), "x=%v", x64[i])
+		require.InDelta(t, d64[i], float64(d32[i]), 2e-6*(1+math.Abs(x64[i])), "x=%v", x64[i])
+	}
+}
+
+func TestBackwardTwicePanics(t *testing.T) {
+	tp := NewTape[float64](nil)
+	x := tp.Var([]float64{1, 2}, 2)
+	l := tp.Sum(tp.Square(x))
+	tp.Backward(l)
+	require.Equal(t, []float64{2, 4}, x.Grad)
+	require.PanicsWithValue(t, "nn: Backward called twice without Reset", func() { tp.Backward(l) })
+	tp.Reset()
+	x = tp.Var([]float64{1, 2}, 2)
+	d := tp.Detach(x)
+	require.False(t, d.RequiresGrad())
+	tp.Backward(tp.Sum(tp.Mul(x, d)))
+	require.Equal(t, []float64{1, 2}, x.Grad, "no gradient through Detach")
+}
+
+func TestExpF32(t *testing.T) {
+	for x := -103.0; x < 88.7; x += 0.0137 {
+		want := math.Exp(x)
+		require.InDelta(t, 1, expF32(x)/want, 1e-8, "x=%v", x)
+	}
+	require.Equal(t, 0.0, expF32(-200))
+	require.True(t, math.IsInf(expF32(100), 1))
+}
+
+func TestReLUSpecialValues(t *testing.T) {
+	x := []float32{-1, -0.0, 0, 2.5, float32(math.Inf(1)), float32(math.Inf(-1)), 1e-40, -1e-40}
+	y := make([]float32, len(x))
+	reluForward(y, x)
+	require.Equal(t, []float32{0, 0, 0, 2.5, float32(math.Inf(1)), 0, 1e-40, 0}, y)
+	g := []float32{1, 2, 3, 4, 5, 6, 7, 8}
+	gx := make([]float32, len(x))
+	reluBackward(gx, g, y)
+	require.Equal(t, []float32{0, 0, 0, 4, 5, 0, 7, 0}, gx)
+	x64 := []float64{-3, 0, 3}
+	y64 := make([]float64, 3)
+	reluForward(y64, x64)
+	require.Equal(t, []float64{0, 0, 3}, y64)
 }

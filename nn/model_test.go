@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -247,4 +248,29 @@ func TestAttentionBlockNoAllocs(t *testing.T) {
 	}
 	step()
 	require.Zero(t, testing.AllocsPerRun(10, step))
+}
+
+// TestWorkerCountInvariance checks that results are bit-identical whatever
+// the number of workers (fixed partitions in gemm and attention).
+func TestWorkerCountInvariance(t *testing.T) {
+	run := func(procs int) ([]float32, []float32) {
+		old := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(old)
+		rng := rand.New(rand.NewPCG(21, 22))
+		blk := NewTransformerBlock[float32]("b", BlockConfig{Dim: 64, Heads: 4, Hidden: 256, Activation: ActGELU, Causal: true}, rng)
+		x := make([]float32, 8*9*64)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		tp := NewTape[float32](nil)
+		xt := tp.Var(x, 8, 9, 64)
+		tp.Backward(tp.Mean(tp.Square(blk.Forward(tp, xt))))
+		return append([]float32(nil), blk.FF1.W.Grad...), append([]float32(nil), xt.Grad...)
+	}
+	g1, x1 := run(1)
+	for _, p := range []int{2, 3} {
+		g, x := run(p)
+		require.Equal(t, g1, g, "GOMAXPROCS=%d", p)
+		require.Equal(t, x1, x, "GOMAXPROCS=%d", p)
+	}
 }

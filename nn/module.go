@@ -30,6 +30,44 @@ type Module[F Float] interface {
 	Params() []*Param[F]
 }
 
+// Collect concatenates the parameters of several modules, in order.
+func Collect[F Float](ms ...Module[F]) []*Param[F] {
+	var ps []*Param[F]
+	for _, m := range ms {
+		ps = append(ps, m.Params()...)
+	}
+	return ps
+}
+
+// LayerNorm is a LayerNorm module over the last axis with affine parameters
+// (γ initialised to 1, β to 0).
+type LayerNorm[F Float] struct {
+	// Gamma and Beta are the scale and shift [D].
+	Gamma, Beta *Param[F]
+	// Eps is added to the variance (PyTorch default 1e−5).
+	Eps    float64
+	params []*Param[F]
+}
+
+// NewLayerNorm returns a LayerNorm over dim features with parameters named
+// name+".weight" and name+".bias".
+func NewLayerNorm[F Float](name string, dim int) *LayerNorm[F] {
+	l := &LayerNorm[F]{Gamma: NewParam[F](name+".weight", dim), Beta: NewParam[F](name+".bias", dim), Eps: 1e-5}
+	for i := range l.Gamma.Data {
+		l.Gamma.Data[i] = 1
+	}
+	l.params = []*Param[F]{l.Gamma, l.Beta}
+	return l
+}
+
+// Params returns [Gamma, Beta].
+func (l *LayerNorm[F]) Params() []*Param[F] { return l.params }
+
+// Forward normalises x [..., D].
+func (l *LayerNorm[F]) Forward(tp *Tape[F], x *Tensor[F]) *Tensor[F] {
+	return tp.LayerNorm(x, l.Gamma.Tensor, l.Beta.Tensor, l.Eps)
+}
+
 // ZeroGrad sets the gradient of every parameter to zero.
 func ZeroGrad[F Float](ps []*Param[F]) {
 	for _, p := range ps {
@@ -258,7 +296,9 @@ type MLPConfig struct {
 // MLP is a stack of Linear layers: hidden layers are
 // Linear → Dropout → LayerNorm → activation; the output layer is linear.
 type MLP[F Float] struct {
+	// Config is the configuration the MLP was built with.
 	Config MLPConfig
+	// Layers are the Linear layers, input to output.
 	Layers []*Linear[F]
 	// Norms holds the LayerNorm scales and shifts (γ, β) of each hidden layer
 	// when Config.LayerNorm is set.

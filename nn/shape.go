@@ -193,8 +193,7 @@ func (tp *Tape[F]) Reshape(x *Tensor[F], shape ...int) *Tensor[F] {
 	if n != len(x.Data) {
 		panic(fmt.Sprintf("nn: Reshape: cannot reshape %v to %v", x.Shape(), shapeStr(shape)))
 	}
-	out := tp.newTensor([MaxRank]int{}, 0)
-	out.shape, out.rank = s, len(shape)
+	out := tp.newHeader(s, len(shape))
 	out.Data = x.Data
 	if tp.needs(x) {
 		tp.push(record[F]{op: opReshape, out: out, a: x})

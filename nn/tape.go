@@ -39,6 +39,7 @@ type Tape[F Float] struct {
 	nints int
 	attn  []*attnTask[F]
 	nattn int
+	done  bool
 }
 
 // NewTape returns an empty tape using rng for dropout (rng may be nil when no
@@ -59,6 +60,7 @@ func (tp *Tape[F]) Reset() {
 	tp.nlist = 0
 	tp.nints = 0
 	tp.nattn = 0
+	tp.done = false
 }
 
 // alloc returns an arena buffer of length n with unspecified contents.
@@ -119,6 +121,13 @@ func (tp *Tape[F]) allocList(n int) []*Tensor[F] {
 
 // newTensor returns an arena tensor of the given shape with unspecified data.
 func (tp *Tape[F]) newTensor(shape [MaxRank]int, rank int) *Tensor[F] {
+	t := tp.newHeader(shape, rank)
+	t.Data = tp.alloc(t.Size())
+	return t
+}
+
+// newHeader returns an arena tensor header with nil Data.
+func (tp *Tape[F]) newHeader(shape [MaxRank]int, rank int) *Tensor[F] {
 	var t *Tensor[F]
 	if tp.ntens < len(tp.tens) {
 		t = tp.tens[tp.ntens]
@@ -129,11 +138,7 @@ func (tp *Tape[F]) newTensor(shape [MaxRank]int, rank int) *Tensor[F] {
 	tp.ntens++
 	t.shape = shape
 	t.rank = rank
-	n := 1
-	for i := 0; i < rank; i++ {
-		n *= shape[i]
-	}
-	t.Data = tp.alloc(n)
+	t.Data = nil
 	t.Grad = nil
 	t.requires = false
 	return t
@@ -159,11 +164,34 @@ func (tp *Tape[F]) New(shape ...int) *Tensor[F] {
 // Const returns an arena tensor header of the given shape that aliases data
 // (no copy) and requires no gradient. It panics if len(data) does not match.
 func (tp *Tape[F]) Const(data []F, shape ...int) *Tensor[F] {
-	t := tp.newShape(shape...)
-	if len(data) != len(t.Data) {
+	var s [MaxRank]int
+	if len(shape) > MaxRank {
+		panic(fmt.Sprintf("nn: rank of shape %v exceeds MaxRank", shapeStr(shape)))
+	}
+	copy(s[:], shape)
+	t := tp.newHeader(s, len(shape))
+	if len(data) != t.Size() {
 		panic(fmt.Sprintf("nn: Const: len(data)=%d does not match shape %v", len(data), shapeStr(shape)))
 	}
 	t.Data = data
+	return t
+}
+
+// Detach returns a tensor that shares x's data but carries no gradient
+// (stop-gradient), e.g. for bootstrapped targets.
+func (tp *Tape[F]) Detach(x *Tensor[F]) *Tensor[F] {
+	t := tp.newHeader(x.shape, x.rank)
+	t.Data = x.Data
+	return t
+}
+
+// RandNormal returns an arena tensor of the given shape filled with standard
+// normal draws from rng (no gradient), e.g. reparameterisation noise.
+func (tp *Tape[F]) RandNormal(rng *rand.Rand, shape ...int) *Tensor[F] {
+	t := tp.newShape(shape...)
+	for i := range t.Data {
+		t.Data[i] = F(rng.NormFloat64())
+	}
 	return t
 }
 
@@ -206,6 +234,7 @@ const (
 	opDropout
 	opMSE
 	opGaussLogDensity
+	opClamp
 )
 
 // record is one recorded operation. Fields are interpreted per op.
@@ -218,7 +247,7 @@ type record[F Float] struct {
 	s0, s1, s2 []F
 	idx        []int
 	i0, i1, i2 int
-	f0         float64
+	f0, f1     float64
 	t0, t1     bool
 	aux        any
 }
@@ -257,7 +286,8 @@ func (tp *Tape[F]) grad(t *Tensor[F]) []F {
 // Backward computes gradients of the scalar (one-element) tensor loss with
 // respect to every tensor that requires one, by running the recorded
 // operations in reverse. Gradients accumulate (+=) into existing Grad
-// buffers.
+// buffers. It may be called once per Reset (a second call panics); to
+// combine several losses, add them first.
 func (tp *Tape[F]) Backward(loss *Tensor[F]) {
 	if len(loss.Data) != 1 {
 		panic(fmt.Sprintf("nn: Backward: loss has shape %v, want a single element", loss.Shape()))
@@ -265,6 +295,7 @@ func (tp *Tape[F]) Backward(loss *Tensor[F]) {
 	if !loss.requires {
 		return
 	}
+	tp.checkOnce()
 	g := tp.grad(loss)
 	g[0] += 1
 	tp.backward()
@@ -281,11 +312,21 @@ func (tp *Tape[F]) BackwardFrom(out *Tensor[F], seed []F) {
 	if !out.requires {
 		return
 	}
+	tp.checkOnce()
 	g := tp.grad(out)
 	for i, v := range seed {
 		g[i] += v
 	}
 	tp.backward()
+}
+
+// checkOnce panics on a second backward pass over the same recording, which
+// would count the gradients of intermediate results twice.
+func (tp *Tape[F]) checkOnce() {
+	if tp.done {
+		panic("nn: Backward called twice without Reset")
+	}
+	tp.done = true
 }
 
 func (tp *Tape[F]) backward() {
@@ -352,6 +393,8 @@ func (tp *Tape[F]) backward() {
 			tp.backMSE(r)
 		case opGaussLogDensity:
 			tp.backGauss(r)
+		case opClamp:
+			tp.backClamp(r)
 		default:
 			panic(fmt.Sprintf("nn: unknown op %d", r.op))
 		}

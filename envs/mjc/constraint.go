@@ -63,6 +63,12 @@ func solParams(m *Model, pos, margin float64, solref [2]float64, solimp [5]float
 		switch {
 		case power == 1:
 			y, yP = x, 1
+		case power == 2 && x <= mid:
+			y = x * x / mid
+			yP = 2 * x / mid
+		case power == 2:
+			y = 1 - (1-x)*(1-x)/(1-mid)
+			yP = 2 * (1 - x) / (1 - mid)
 		case x <= mid:
 			a := 1 / math.Pow(mid, power-1)
 			y = a * math.Pow(x, power)
@@ -127,12 +133,14 @@ func instantiateLimits(m *Model, d *Data) {
 // projects them: M⁻¹Jᵀ and AR = J M⁻¹ Jᵀ + diag(R).
 func makeConstraint(m *Model, d *Data) {
 	d.Nefc = 0
-	d.Ncon = 0
 	if m.Opt.Disable&DisableConstraint != 0 {
 		return
 	}
 	if m.Opt.Disable&DisableLimit == 0 {
 		instantiateLimits(m, d)
+	}
+	if m.Opt.Disable&DisableContact == 0 {
+		instantiateContacts(m, d)
 	}
 	projectConstraint(m, d)
 }
@@ -146,7 +154,7 @@ func projectConstraint(m *Model, d *Data) {
 	for i := range n {
 		row := d.efcMinvJT[i*nv : (i+1)*nv]
 		copy(row, d.EfcJ[i*nv:(i+1)*nv])
-		solveM(m, d.QLD, d.QLDiagInv, row)
+		solveM(m, &d.qLD, row)
 	}
 	for i := range n {
 		ji := d.EfcJ[i*nv : (i+1)*nv]

@@ -64,11 +64,6 @@ type Data struct {
 	// M is the joint-space inertia matrix with armature, dense nv × nv
 	// row-major (both triangles filled).
 	M []float64
-	// QLD holds the tree-sparse LᵀDL factor of M: strictly-lower entries are
-	// L (unit diagonal implied), the diagonal holds D, nv × nv row-major.
-	QLD []float64
-	// QLDiagInv is 1/D, length nv.
-	QLDiagInv []float64
 
 	// ActuatorForce is the scalar force of each actuator, length nu.
 	ActuatorForce []float64
@@ -129,11 +124,12 @@ type Data struct {
 	tmpNv     [4][]float64
 	ctrlClamp []float64
 	// RK4 stage storage
-	rkX   [4][]float64 // qpos|qvel per stage, length nq+nv
-	rkF   [4][]float64 // qacc per stage
-	rkDX  []float64    // length 2nv
-	rkQH  []float64    // M + h·diag(damping), Euler
-	rkQHD []float64
+	rkX  [4][]float64 // qpos|qvel per stage, length nq+nv
+	rkF  [4][]float64 // qacc per stage
+	rkDX []float64    // length 2nv
+	qM   sparseM      // M in tree-sparse form (filled by crb)
+	qLD  sparseM      // LᵀDL factor of M
+	qH   sparseM      // M + h·diag(damping) and its factor (Euler)
 }
 
 // NewData allocates a Data for m (SetConst must have been called) and resets
@@ -173,9 +169,7 @@ func NewData(m *Model) *Data {
 		CdofDot:    make([][6]float64, nv),
 		Crb:        make([][10]float64, nb),
 
-		M:         make([]float64, nv*nv),
-		QLD:       make([]float64, nv*nv),
-		QLDiagInv: make([]float64, nv),
+		M: make([]float64, nv*nv),
 
 		ActuatorForce:  make([]float64, nu),
 		QfrcBias:       make([]float64, nv),
@@ -210,8 +204,9 @@ func NewData(m *Model) *Data {
 		efcMinvJT: make([]float64, nefc*nv),
 		ctrlClamp: make([]float64, nu),
 		rkDX:      make([]float64, 2*nv),
-		rkQH:      make([]float64, nv*nv),
-		rkQHD:     make([]float64, nv),
+		qM:        newSparseM(m),
+		qLD:       newSparseM(m),
+		qH:        newSparseM(m),
 	}
 	for i := range d.tmpNv {
 		d.tmpNv[i] = make([]float64, nv)

@@ -7,7 +7,8 @@
 // filled by the MJCF compiler in envs/mjcf (or by hand) and completed by
 // Model.SetConst, which computes the derived fields (addresses, root and weld
 // bodies, subtree masses, qpos0, invweight0, ...) exactly as mj_setConst does.
-// A Data holds the state (qpos, qvel, ctrl, time) and every intermediate
+// A Model is read-only during simulation: goroutines may share one Model,
+// each stepping its own Data. A Data holds the state (qpos, qvel, ctrl, time) and every intermediate
 // quantity of one forward evaluation; NewData preallocates all of it, so
 // Forward and Step allocate nothing.
 //
@@ -26,8 +27,9 @@
 //
 // Forward runs, in order: kinematics, com-based quantities (cinert, cdof),
 // the composite-rigid-body mass matrix with armature and its tree-sparse
-// LᵀDL factorisation, constraint construction (joint limits; contacts reuse
-// the same efc rows), com velocities, passive forces (joint springs and
+// LᵀDL factorisation, collision detection, constraint construction (joint
+// limits and contacts as efc rows with Jacobian, residual, impedance,
+// regulariser R and reference acceleration), com velocities, passive forces (joint springs and
 // dampers, the inertia-box fluid model), RNE bias forces, motor actuation,
 // qacc_smooth = M⁻¹(passive + actuator − bias), and the soft-constraint solve
 // by projected Gauss–Seidel with warm start. Step calls Forward and then

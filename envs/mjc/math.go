@@ -240,3 +240,14 @@ func mulMatVecAdd(dst, p *[3]float64, m *[9]float64, v *[3]float64) {
 	z := p[2] + m[6]*v0 + m[7]*v1 + m[8]*v2
 	dst[0], dst[1], dst[2] = x, y, z
 }
+
+// clampF returns x clamped to [lo, hi]; NaN stays NaN.
+func clampF(x, lo, hi float64) float64 {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
+}

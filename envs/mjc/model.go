@@ -330,10 +330,15 @@ type Model struct {
 
 	// jntDofs: per joint the number of dofs; dofs of each body are
 	// contiguous. (derived, unexported helpers)
-	limitCap int // maximum number of joint-limit rows
-	efcCap   int // maximum number of constraint rows
-	hasDamp  bool
-	ready    bool
+	geomLocalI []bool // geom quat is the identity
+	bodyIQuatI []bool // body iquat is the identity
+	mAdr       []int  // row k of the tree-sparse M: entries [mAdr[k], mAdr[k+1])
+	mAnc       []int  // the dof ancestors of each row, nearest first
+	nM         int    // number of strictly-lower tree-sparse entries
+	limitCap   int    // maximum number of joint-limit rows
+	efcCap     int    // maximum number of constraint rows
+	hasDamp    bool
+	ready      bool
 }
 
 // Contact is one contact between two geoms (MuJoCo's mjContact). The

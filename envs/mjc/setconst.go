@@ -35,6 +35,9 @@ func (m *Model) SetConst() error {
 		return err
 	}
 	m.BodyName = fillStr(m.BodyName, nb)
+	if err := checkLen("BodyName", len(m.BodyName), nb); err != nil {
+		return err
+	}
 	m.BodyQuat = fillQuat(m.BodyQuat, nb)
 	m.BodyIQuat = fillQuat(m.BodyIQuat, nb)
 	if m.BodyIPos == nil {
@@ -102,7 +105,8 @@ func (m *Model) SetConst() error {
 	for _, c := range []struct {
 		name string
 		n    int
-	}{{"JntLimited", len(m.JntLimited)}, {"JntPos", len(m.JntPos)}, {"JntAxis", len(m.JntAxis)},
+	}{{"JntName", len(m.JntName)}, {"JntRef", len(m.JntRef)}, {"JntSpringRef", len(m.JntSpringRef)},
+		{"JntStiffness", len(m.JntStiffness)}, {"JntMargin", len(m.JntMargin)}, {"JntLimited", len(m.JntLimited)}, {"JntPos", len(m.JntPos)}, {"JntAxis", len(m.JntAxis)},
 		{"JntRange", len(m.JntRange)}, {"JntSolref", len(m.JntSolref)}, {"JntSolimp", len(m.JntSolimp)}} {
 		if err := checkLen(c.name, c.n, nj); err != nil {
 			return err
@@ -186,6 +190,16 @@ func (m *Model) SetConst() error {
 		}
 		lastDof[i] = prev
 	}
+	m.mAdr = resizeI(m.mAdr, nv+1)
+	m.mAnc = m.mAnc[:0]
+	for k := range nv {
+		m.mAdr[k] = len(m.mAnc)
+		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
+			m.mAnc = append(m.mAnc, i)
+		}
+	}
+	m.mAdr[nv] = len(m.mAnc)
+	m.nM = len(m.mAnc)
 	m.DofArmature = fillF(m.DofArmature, nv, 0)
 	m.DofDamping = fillF(m.DofDamping, nv, 0)
 	m.DofFrictionloss = fillF(m.DofFrictionloss, nv, 0)
@@ -263,6 +277,9 @@ func (m *Model) SetConst() error {
 		return err
 	}
 	m.GeomName = fillStr(m.GeomName, ng)
+	if err := checkLen("GeomName", len(m.GeomName), ng); err != nil {
+		return err
+	}
 	m.GeomContype = fillI(m.GeomContype, ng, 1)
 	m.GeomConaffinity = fillI(m.GeomConaffinity, ng, 1)
 	m.GeomCondim = fillI(m.GeomCondim, ng, 3)
@@ -305,6 +322,14 @@ func (m *Model) SetConst() error {
 		}
 	}
 	m.GeomRBound = resizeF(m.GeomRBound, ng)
+	m.geomLocalI = make([]bool, ng)
+	for i := range ng {
+		m.geomLocalI[i] = m.GeomQuat[i] == [4]float64{1, 0, 0, 0}
+	}
+	m.bodyIQuatI = make([]bool, nb)
+	for i := range nb {
+		m.bodyIQuatI[i] = m.BodyIQuat[i] == [4]float64{1, 0, 0, 0}
+	}
 	maxRows := 1
 	for i := range ng {
 		if b := m.GeomBody[i]; b < 0 || b >= nb {
@@ -344,6 +369,9 @@ func (m *Model) SetConst() error {
 	ns := len(m.SiteBody)
 	m.Nsite = ns
 	m.SiteName = fillStr(m.SiteName, ns)
+	if err := checkLen("SiteName", len(m.SiteName), ns); err != nil {
+		return err
+	}
 	if err := checkLen("SitePos", len(m.SitePos), ns); err != nil {
 		return err
 	}
@@ -359,6 +387,9 @@ func (m *Model) SetConst() error {
 	m.Nu = nu
 	m.Na = 0
 	m.ActName = fillStr(m.ActName, nu)
+	if err := checkLen("ActName", len(m.ActName), nu); err != nil {
+		return err
+	}
 	m.ActGear = fillF(m.ActGear, nu, 1)
 	m.ActGain = fillF(m.ActGain, nu, 1)
 	if m.ActCtrlLimited == nil {
@@ -420,7 +451,7 @@ func (m *Model) setInvWeight() error {
 	kinematics(m, d)
 	comPos(m, d)
 	crb(m, d)
-	if err := factorM(m, d.M, d.QLD, d.QLDiagInv); err != nil {
+	if err := factorM(m, &d.qM, &d.qLD); err != nil {
 		m.ready = false
 		return fmt.Errorf("mjc: SetConst: mass matrix at qpos0: %w", err)
 	}
@@ -443,7 +474,7 @@ func (m *Model) setInvWeight() error {
 	for i := range nv {
 		clear(col)
 		col[i] = 1
-		solveM(m, d.QLD, d.QLDiagInv, col)
+		solveM(m, &d.qLD, col)
 		for k := range nv {
 			minv[k*nv+i] = col[k]
 		}

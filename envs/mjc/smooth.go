@@ -2,6 +2,7 @@ package mjc
 
 import (
 	"errors"
+	"fmt"
 	"math"
 )
 
@@ -62,13 +63,21 @@ func kinematics(m *Model, d *Data) {
 		quatNormalizeTo(xquat)
 		quat2MatTo(&d.Xmat[i], xquat)
 		mulMatVecAdd(&d.Xipos[i], xpos, &d.Xmat[i], &m.BodyIPos[i])
-		var iq [4]float64
-		quatMulTo(&iq, xquat, &m.BodyIQuat[i])
-		quat2MatTo(&d.Ximat[i], &iq)
+		if m.bodyIQuatI[i] {
+			d.Ximat[i] = d.Xmat[i]
+		} else {
+			var iq [4]float64
+			quatMulTo(&iq, xquat, &m.BodyIQuat[i])
+			quat2MatTo(&d.Ximat[i], &iq)
+		}
 	}
 	for g := range m.Ngeom {
 		b := m.GeomBody[g]
 		mulMatVecAdd(&d.GeomXpos[g], &d.Xpos[b], &d.Xmat[b], &m.GeomPos[g])
+		if m.geomLocalI[g] {
+			d.GeomXmat[g] = d.Xmat[b]
+			continue
+		}
 		var q [4]float64
 		quatMulTo(&q, &d.Xquat[b], &m.GeomQuat[g])
 		quat2MatTo(&d.GeomXmat[g], &q)
@@ -158,80 +167,124 @@ func inertCom(dst *[10]float64, inert *[3]float64, mat *[9]float64, dif *[3]floa
 	}
 }
 
-// crb computes the joint-space inertia M with armature (mj_crb).
+// sparseM is a symmetric nv×nv matrix with the sparsity of the dof tree
+// (row k has entries only at its ancestors), or its LᵀDL factor.
+type sparseM struct {
+	L    []float64 // strictly-lower entries, layout of Model.mAdr/mAnc
+	D    []float64 // diagonal, length nv
+	Dinv []float64 // 1/D after factorisation
+}
+
+func newSparseM(m *Model) sparseM {
+	return sparseM{L: make([]float64, m.nM), D: make([]float64, m.Nv), Dinv: make([]float64, m.Nv)}
+}
+
+func (s *sparseM) copyFrom(src *sparseM) {
+	copy(s.L, src.L)
+	copy(s.D, src.D)
+}
+
+// crb computes the joint-space inertia M with armature (mj_crb) into the
+// tree-sparse d.qM and the dense d.M.
 func crb(m *Model, d *Data) {
 	nb, nv := m.Nbody, m.Nv
 	copy(d.Crb, d.Cinert)
 	for i := nb - 1; i > 0; i-- {
 		if p := m.BodyParent[i]; p > 0 {
+			c, pc := &d.Crb[i], &d.Crb[p]
 			for k := range 10 {
-				d.Crb[p][k] += d.Crb[i][k]
+				pc[k] += c[k]
 			}
+		}
+	}
+	L, D := d.qM.L, d.qM.D
+	for i := range nv {
+		var buf [6]float64
+		mulInertVec(&buf, &d.Crb[m.DofBody[i]], &d.Cdof[i])
+		D[i] = m.DofArmature[i] + dot6(&d.Cdof[i], &buf)
+		for p := m.mAdr[i]; p < m.mAdr[i+1]; p++ {
+			L[p] = dot6(&d.Cdof[m.mAnc[p]], &buf)
 		}
 	}
 	clear(d.M)
 	for i := range nv {
-		var buf [6]float64
-		mulInertVec(&buf, &d.Crb[m.DofBody[i]], &d.Cdof[i])
-		d.M[i*nv+i] = m.DofArmature[i]
-		for j := i; j >= 0; j = m.DofParent[j] {
-			d.M[i*nv+j] += dot6(&d.Cdof[j], &buf)
-		}
-	}
-	for i := range nv {
-		for j := m.DofParent[i]; j >= 0; j = m.DofParent[j] {
-			d.M[j*nv+i] = d.M[i*nv+j]
+		d.M[i*nv+i] = D[i]
+		for p := m.mAdr[i]; p < m.mAdr[i+1]; p++ {
+			j := m.mAnc[p]
+			d.M[i*nv+j] = L[p]
+			d.M[j*nv+i] = L[p]
 		}
 	}
 }
 
 var errNotPD = errors.New("mass matrix is not positive definite")
 
-// factorM computes the tree-sparse LᵀDL factorisation of the dense
-// symmetric matrix src into qld (L strictly lower, D on the diagonal) and
-// diagInv = 1/D (mj_factorM).
-func factorM(m *Model, src, qld, diagInv []float64) error {
-	nv := m.Nv
-	copy(qld, src)
-	for k := nv - 1; k >= 0; k-- {
-		dkk := qld[k*nv+k]
-		if !(dkk > minVal) {
+// factorM computes the tree-sparse LᵀDL factorisation of src into dst
+// (mj_factorI); dst may be src.
+func factorM(m *Model, src, dst *sparseM) error {
+	if dst != src {
+		dst.copyFrom(src)
+	}
+	L, D := dst.L, dst.D
+	adr, anc := m.mAdr, m.mAnc
+	for k := m.Nv - 1; k >= 0; k-- {
+		dk := D[k]
+		if !(dk > minVal) {
 			return errNotPD
 		}
-		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
-			a := qld[k*nv+i] / dkk
-			for j := i; j >= 0; j = m.DofParent[j] {
-				qld[i*nv+j] -= a * qld[k*nv+j]
+		inv := 1 / dk
+		start, end := adr[k], adr[k+1]
+		for p := start; p < end; p++ {
+			i := anc[p]
+			lp := L[p]
+			a := lp * inv
+			D[i] -= a * lp
+			// the ancestors of i are anc[p+1:end]; row i starts at adr[i]
+			ri := L[adr[i] : adr[i]+end-p-1]
+			for q, lq := range L[p+1 : end] {
+				ri[q] -= a * lq
 			}
-			qld[k*nv+i] = a
+			L[p] = a
 		}
 	}
-	for k := range nv {
-		diagInv[k] = 1 / qld[k*nv+k]
+	for k, dk := range D {
+		dst.Dinv[k] = 1 / dk
 	}
 	return nil
 }
 
-// solveM overwrites x with M⁻¹x using the LᵀDL factor (mj_solveLD).
-func solveM(m *Model, qld, diagInv, x []float64) {
+// solveM overwrites x with M⁻¹x using the LᵀDL factor f (mj_solveLD).
+func solveM(m *Model, f *sparseM, x []float64) {
+	L := f.L
+	adr, anc := m.mAdr, m.mAnc
 	nv := m.Nv
+	x = x[:nv]
 	for k := nv - 1; k >= 0; k-- {
 		if xk := x[k]; xk != 0 {
-			for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
-				x[i] -= qld[k*nv+i] * xk
+			for p := adr[k]; p < adr[k+1]; p++ {
+				x[anc[p]] -= L[p] * xk
 			}
 		}
 	}
-	for k := range nv {
-		x[k] *= diagInv[k]
+	for k, di := range f.Dinv[:nv] {
+		x[k] *= di
 	}
 	for k := range nv {
 		s := x[k]
-		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
-			s -= qld[k*nv+i] * x[i]
+		for p := adr[k]; p < adr[k+1]; p++ {
+			s -= L[p] * x[anc[p]]
 		}
 		x[k] = s
 	}
+}
+
+// SolveM overwrites x (length nv) with M⁻¹x using the factorisation of the
+// last Forward.
+func SolveM(m *Model, d *Data, x []float64) {
+	if len(x) != m.Nv {
+		panic(fmt.Sprintf("mjc: SolveM: len(x) = %d, nv = %d", len(x), m.Nv))
+	}
+	solveM(m, &d.qLD, x)
 }
 
 // jacPoint writes the translational (jacp, 3×nv) and rotational (jacr,
@@ -453,11 +506,11 @@ func actuation(m *Model, d *Data) {
 	for i := range m.Nu {
 		c := d.Ctrl[i]
 		if clamp && m.ActCtrlLimited[i] {
-			c = math.Min(math.Max(c, m.ActCtrlRange[i][0]), m.ActCtrlRange[i][1])
+			c = clampF(c, m.ActCtrlRange[i][0], m.ActCtrlRange[i][1])
 		}
 		f := m.ActGain[i] * c
 		if m.ActForceLimited[i] {
-			f = math.Min(math.Max(f, m.ActForceRange[i][0]), m.ActForceRange[i][1])
+			f = clampF(f, m.ActForceRange[i][0], m.ActForceRange[i][1])
 		}
 		d.ActuatorForce[i] = f
 		d.QfrcActuator[m.JntDofAdr[m.ActTrnID[i]]] += m.ActGear[i] * f

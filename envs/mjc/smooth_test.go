@@ -39,39 +39,48 @@ func TestSetConstAgainstReference(t *testing.T) {
 // TestForwardRandomStates compares every smooth-dynamics quantity with
 // MuJoCo 2.2.2 at the 6 random states of each reference model.
 func TestForwardRandomStates(t *testing.T) {
-	const tol = 1e-9
 	for _, name := range refModels {
 		t.Run(name, func(t *testing.T) {
 			m, _ := loadRefModel(t, "", name)
-			m.Opt.Disable |= DisableConstraint
-			m.Opt.Enable |= EnableEnergy
-			var st refStates
-			readJSON(t, filepath.Join(refDir(t), name+".states.json"), &st)
-			require.Len(t, st.Random, 6)
-			d := NewData(m)
-			for k, s := range st.Random {
-				copy(d.Qpos, s.Qpos)
-				copy(d.Qvel, s.Qvel)
-				copy(d.Ctrl, s.Ctrl)
-				require.NoError(t, Forward(m, d))
-				at := func(f string) string { return fmt.Sprintf("%s state %d %s", name, k, f) }
-				requireVec(t, d.M, flatRows(s.M), tol, at("M"))
-				requireVec(t, d.QfrcBias, s.QfrcBias, tol, at("qfrc_bias"))
-				requireVec(t, d.QfrcPassive, s.QfrcPassive, tol, at("qfrc_passive"))
-				requireVec(t, d.QfrcActuator, s.QfrcActuator, tol, at("qfrc_actuator"))
-				requireVec(t, d.QaccSmooth, s.QaccSmooth, tol, at("qacc_smooth"))
-				requireVec(t, d.Qacc, s.Qacc, tol, at("qacc"))
-				requireVec(t, d.Energy[:], s.Energy, tol, at("energy"))
-				requireVec(t, flat3(d.Xpos), flatRows(s.Xpos), tol, at("xpos"))
-				requireVec(t, flatN(d.Xquat, func(v [4]float64) []float64 { return v[:] }), flatRows(s.Xquat), tol, at("xquat"))
-				requireVec(t, flat3(d.Xipos), flatRows(s.Xipos), tol, at("xipos"))
-				requireVec(t, flat3(d.GeomXpos), flatRows(s.GeomXpos), tol, at("geom_xpos"))
-				requireVec(t, flatN(d.GeomXmat, func(v [9]float64) []float64 { return v[:] }), flatRows(s.GeomXmat), tol, at("geom_xmat"))
-				requireVec(t, flatN(d.Cinert, func(v [10]float64) []float64 { return v[:] }), flatRows(s.Cinert), tol, at("cinert"))
-				requireVec(t, flatN(d.Cvel, func(v [6]float64) []float64 { return v[:] }), flatRows(s.Cvel), tol, at("cvel"))
-				requireVec(t, flat3(d.SubtreeCom), flatRows(s.SubtreeCom), tol, at("subtree_com"))
-			}
+			checkRandomStates(t, m, name)
 		})
+	}
+}
+
+// checkRandomStates runs Forward at the random states of
+// ref/<name>.states.json on m (constraints disabled, energy enabled; m's
+// options are restored afterwards) and compares with MuJoCo to 1e-9.
+func checkRandomStates(t *testing.T, m *Model, name string) {
+	const tol = 1e-9
+	opt := m.Opt
+	defer func() { m.Opt = opt }()
+	m.Opt.Disable |= DisableConstraint
+	m.Opt.Enable |= EnableEnergy
+	var st refStates
+	readJSON(t, filepath.Join(refDir(t), name+".states.json"), &st)
+	require.Len(t, st.Random, 6)
+	d := NewData(m)
+	for k, s := range st.Random {
+		copy(d.Qpos, s.Qpos)
+		copy(d.Qvel, s.Qvel)
+		copy(d.Ctrl, s.Ctrl)
+		require.NoError(t, Forward(m, d))
+		at := func(f string) string { return fmt.Sprintf("%s state %d %s", name, k, f) }
+		requireVec(t, d.M, flatRows(s.M), tol, at("M"))
+		requireVec(t, d.QfrcBias, s.QfrcBias, tol, at("qfrc_bias"))
+		requireVec(t, d.QfrcPassive, s.QfrcPassive, tol, at("qfrc_passive"))
+		requireVec(t, d.QfrcActuator, s.QfrcActuator, tol, at("qfrc_actuator"))
+		requireVec(t, d.QaccSmooth, s.QaccSmooth, tol, at("qacc_smooth"))
+		requireVec(t, d.Qacc, s.Qacc, tol, at("qacc"))
+		requireVec(t, d.Energy[:], s.Energy, tol, at("energy"))
+		requireVec(t, flat3(d.Xpos), flatRows(s.Xpos), tol, at("xpos"))
+		requireVec(t, flatN(d.Xquat, func(v [4]float64) []float64 { return v[:] }), flatRows(s.Xquat), tol, at("xquat"))
+		requireVec(t, flat3(d.Xipos), flatRows(s.Xipos), tol, at("xipos"))
+		requireVec(t, flat3(d.GeomXpos), flatRows(s.GeomXpos), tol, at("geom_xpos"))
+		requireVec(t, flatN(d.GeomXmat, func(v [9]float64) []float64 { return v[:] }), flatRows(s.GeomXmat), tol, at("geom_xmat"))
+		requireVec(t, flatN(d.Cinert, func(v [10]float64) []float64 { return v[:] }), flatRows(s.Cinert), tol, at("cinert"))
+		requireVec(t, flatN(d.Cvel, func(v [6]float64) []float64 { return v[:] }), flatRows(s.Cvel), tol, at("cvel"))
+		requireVec(t, flat3(d.SubtreeCom), flatRows(s.SubtreeCom), tol, at("subtree_com"))
 	}
 }
 
@@ -89,6 +98,15 @@ func sineCtrl(m *Model, t float64, dst []float64) {
 // qpos/qvel with the first nSteps env steps of rollout_smooth.csv.
 func rolloutCompare(t *testing.T, dir, name string, nSteps int, tol float64) {
 	m, _ := loadRefModel(t, dir, name)
+	checkRolloutSmooth(t, m, dir, name, nSteps, tol)
+}
+
+// checkRolloutSmooth runs the sine-control rollout on m (constraints
+// disabled; m's options are restored afterwards) and compares qpos/qvel with
+// the first nSteps env steps of <dir>/<name>.rollout_smooth.csv.
+func checkRolloutSmooth(t *testing.T, m *Model, dir, name string, nSteps int, tol float64) {
+	opt := m.Opt
+	defer func() { m.Opt = opt }()
 	m.Opt.Disable |= DisableConstraint
 	col, rows := readCSV(t, filepath.Join(refDir(t), dir, name+".rollout_smooth.csv"))
 	frameSkip := int(math.Round(rows[1][col["time"]] / m.Opt.Timestep))

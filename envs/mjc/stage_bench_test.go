@@ -3,7 +3,7 @@ package mjc
 import "testing"
 
 func BenchmarkStages(b *testing.B) {
-	for _, name := range []string{"hopper", "humanoid"} {
+	for _, name := range []string{"hopper", "ant", "humanoid"} {
 		m, _ := loadRefModel(b, "", name)
 		d := NewData(m)
 		for i := range d.Qvel {
@@ -20,8 +20,8 @@ func BenchmarkStages(b *testing.B) {
 			{"kin", func() { kinematics(m, d) }},
 			{"compos", func() { comPos(m, d) }},
 			{"crb", func() { crb(m, d) }},
-			{"factor", func() { _ = factorM(m, d.M, d.QLD, d.QLDiagInv) }},
-			{"solve", func() { solveM(m, d.QLD, d.QLDiagInv, d.QaccSmooth) }},
+			{"factor", func() { _ = factorM(m, &d.qM, &d.qLD) }},
+			{"solve", func() { solveM(m, &d.qLD, d.QaccSmooth) }},
 			{"comvel", func() { comVel(m, d) }},
 			{"passive", func() { passive(m, d) }},
 			{"rne", func() { rne(m, d, false, d.QfrcBias) }},

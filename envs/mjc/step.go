@@ -34,20 +34,30 @@ func checkVec(field string, x []float64, t float64) error {
 }
 
 // Forward computes every dynamics quantity of the current state of d
-// (mj_forward): kinematics, com quantities, M and its factor, constraint
-// rows, velocities, passive, bias and actuator forces, QaccSmooth and the
-// constrained Qacc. It returns an error only if the mass matrix is not
-// positive definite.
+// (mj_forward): kinematics, com quantities, M and its factor, collision
+// detection, constraint rows (joint limits and contacts), velocities,
+// passive, bias and actuator forces, QaccSmooth and the constrained Qacc.
+// It returns an error only if the mass matrix is not positive definite.
 func Forward(m *Model, d *Data) error {
+	return forward(m, d, collision)
+}
+
+// forward is Forward with the collision stage as a parameter (tests feed
+// reference contacts through it).
+func forward(m *Model, d *Data, collide func(m *Model, d *Data)) error {
 	kinematics(m, d)
 	comPos(m, d)
 	crb(m, d)
-	if err := factorM(m, d.M, d.QLD, d.QLDiagInv); err != nil {
+	if err := factorM(m, &d.qM, &d.qLD); err != nil {
 		return fmt.Errorf("mjc: at time %g: %w", d.Time, err)
 	}
 	energy := m.Opt.Enable&EnableEnergy != 0
 	if energy {
 		energyPos(m, d)
+	}
+	d.Ncon = 0
+	if m.Opt.Disable&(DisableConstraint|DisableContact) == 0 {
+		collide(m, d)
 	}
 	makeConstraint(m, d)
 	comVel(m, d)
@@ -69,7 +79,7 @@ func Forward(m *Model, d *Data) error {
 		}
 	}
 	copy(d.QaccSmooth, d.QfrcSmooth)
-	solveM(m, d.QLD, d.QLDiagInv, d.QaccSmooth)
+	solveM(m, &d.qLD, d.QaccSmooth)
 	solveConstraint(m, d)
 	return nil
 }
@@ -114,18 +124,18 @@ func euler(m *Model, d *Data) error {
 	nv := m.Nv
 	qacc := d.tmpNv[0]
 	if m.hasDamp {
-		copy(d.rkQH, d.M)
+		d.qH.copyFrom(&d.qM)
 		h := m.Opt.Timestep
 		for i := range nv {
-			d.rkQH[i*nv+i] += h * m.DofDamping[i]
+			d.qH.D[i] += h * m.DofDamping[i]
 		}
-		if err := factorM(m, d.rkQH, d.rkQH, d.rkQHD); err != nil {
+		if err := factorM(m, &d.qH, &d.qH); err != nil {
 			return fmt.Errorf("mjc: at time %g: implicit damping: %w", d.Time, err)
 		}
 		for i := range nv {
 			qacc[i] = d.QfrcSmooth[i] + d.QfrcConstraint[i]
 		}
-		solveM(m, d.rkQH, d.rkQHD, qacc)
+		solveM(m, &d.qH, qacc)
 	} else {
 		copy(qacc, d.Qacc)
 	}

@@ -62,6 +62,11 @@ func (c *compiler) inertias() error {
 			}
 		}
 	}
+	for _, b := range c.bodies[1:] {
+		if !finite(b.mass, b.inertia[0], b.inertia[1], b.inertia[2], b.ipos[0], b.ipos[1], b.ipos[2]) {
+			return errorf(c.file, b.line, "body", "body %q: mass or inertia overflows", b.name)
+		}
+	}
 	for i := 1; i < nb; i++ {
 		if weld[i] != i {
 			continue

@@ -408,7 +408,12 @@ func (c *compiler) defaultClass(n *node, parent *class) error {
 		cl = &cp
 		c.classes[name] = cl
 	}
+	// A class's own settings first, then its nested classes (which inherit
+	// them), whatever their order in the file.
 	for _, ch := range n.children {
+		if ch.name == "default" {
+			continue
+		}
 		var err error
 		switch ch.name {
 		case "joint":
@@ -427,8 +432,6 @@ func (c *compiler) defaultClass(n *node, parent *class) error {
 			cr := c.reader(ch)
 			c.readMotor(cr, &cl.motor)
 			err = cr.finish()
-		case "default":
-			err = c.defaultClass(ch, cl)
 		case "tendon", "camera", "light", "mesh", "material":
 			// Defaults of ignored or rendering-only elements.
 		default:
@@ -436,6 +439,13 @@ func (c *compiler) defaultClass(n *node, parent *class) error {
 		}
 		if err != nil {
 			return err
+		}
+	}
+	for _, ch := range n.children {
+		if ch.name == "default" {
+			if err := c.defaultClass(ch, cl); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -666,6 +676,9 @@ func (c *compiler) geom(n *node, body int, inherited *class) error {
 		g.mass = s.density * vol
 	}
 	g.inertia = geomInertia(s.typ, s.size, g.mass)
+	if !finite(g.mass, g.inertia[0], g.inertia[1], g.inertia[2]) {
+		return c.errorf(n, "mass or inertia overflows (size %v, density %v)", s.size, s.density)
+	}
 	c.geoms = append(c.geoms, g)
 	c.bodies[body].geoms = append(c.bodies[body].geoms, len(c.geoms)-1)
 	return nil
@@ -875,4 +888,13 @@ func CompileAsset(name string) (*mjc.Model, error) {
 		name += ".xml"
 	}
 	return Compile(f, "assets/"+name)
+}
+
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }

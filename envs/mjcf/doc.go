@@ -2,7 +2,8 @@
 // Go, reproducing MuJoCo 2.2.2's compiler for the subset of MJCF that the
 // Gymnasium MuJoCo models use.
 //
-// Entry points are Compile (from an io.Reader) and CompileFile. Every
+// Entry points are Compile (from an io.Reader), CompileFile and CompileAsset
+// (the project's embedded model files, package envs/assets). Every
 // unsupported element or attribute and every malformed document gives an
 // error of the form "file:line: element <tag>: message".
 //
@@ -13,15 +14,19 @@
 //     order in the file.
 //   - <compiler>: angle (degree|radian), coordinate (local only),
 //     inertiafromgeom (true|false|auto), settotalmass, autolimits, eulerseq,
-//     boundmass, boundinertia.
+//     boundmass, boundinertia. autolimits defaults to true as in MuJoCo ≥ 2.3
+//     (a range without limited="..." enables the limit); MuJoCo 2.2.2
+//     defaulted to false and rejected such files, so every file 2.2.2
+//     accepts compiles the same here.
 //   - <option>: timestep, gravity, wind, density, viscosity, impratio,
 //     tolerance, integrator (Euler|RK4), cone (pyramidal), collision (all
 //     and dynamic are the same without contact pairs; predefined, i.e. pairs
 //     only, disables contacts: Opt.Disable gets mjc.DisableContact), solver
 //     (PGS|CG|Newton), iterations, jacobian (accepted, storage only);
 //     <flag> children with MuJoCo 2.2.2's disable flags and "energy".
-//   - <default> with nested classes (class inheritance by copy), for joint,
-//     geom, site and motor; element class and body childclass attributes.
+//   - <default> with nested classes (a class starts from its parent's
+//     settings wherever it appears inside it), for joint, geom, site and
+//     motor; element class and body childclass attributes.
 //   - <worldbody> and nested <body> (name, pos, quat | axisangle | euler |
 //     xyaxes | zaxis, childclass). Bodies keep MuJoCo's depth-first numbering;
 //     a body without joints is welded to its parent (it moves rigidly with

@@ -73,6 +73,8 @@ func TestErrors(t *testing.T) {
 		{"two orientations", doc("<geom size=\".1\" quat=\"1 0 0 0\" euler=\"0 0 1\"/>"),
 			[]string{"bad.xml:4:", "<geom>", "one orientation"}},
 		{"duplicate attribute", doc("<geom size=\".1\" size=\".2\"/>"), []string{"bad.xml:4:", "<geom>", `duplicate attribute "size"`}},
+		{"overflow", doc("<body>\n<joint/>\n<geom type=\"box\" size=\"1e200 1e200 1e200\"/>\n</body>"),
+			[]string{"bad.xml:6:", "<geom>", "overflows"}},
 		{"text content", doc("<geom size=\".1\">hello</geom>"), []string{"bad.xml:4:", "<geom>", "unexpected text"}},
 	}
 	for _, tc := range cases {

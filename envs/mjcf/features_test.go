@@ -18,21 +18,22 @@ func compileString(t *testing.T, src string) *mjc.Model {
 	return m
 }
 
-// TestDefaultsInheritance checks nested classes, childclass, element class
-// and partial vector attributes (friction and solimp keep trailing values).
+// TestDefaultsInheritance checks nested classes (inheriting their parent's
+// settings wherever they appear in it), childclass, element class and partial
+// vector attributes (friction and solimp keep trailing values).
 func TestDefaultsInheritance(t *testing.T) {
 	m := compileString(t, `<mujoco>
   <default>
     <joint damping="2" armature="0.5"/>
-    <geom friction="0.7 0.2 0.3" solimp="0.5 0.6 0.01 0.4 3" margin="0.1"/>
     <default class="a">
-      <joint damping="3"/>
-      <geom friction="0.9" condim="1"/>
       <default class="b">
         <joint stiffness="7"/>
         <geom solimp="0.8 0.85"/>
       </default>
+      <joint damping="3"/>
+      <geom friction="0.9" condim="1"/>
     </default>
+    <geom friction="0.7 0.2 0.3" solimp="0.5 0.6 0.01 0.4 3" margin="0.1"/>
   </default>
   <worldbody>
     <body name="p" childclass="b">

@@ -181,9 +181,21 @@ func sameRotation(a, b [4]float64, tol float64) bool {
 	return math.Min(d1, d2) <= tol
 }
 
-// compareModel checks a compiled model against MuJoCo 2.2.2's compiled fields.
+// compareModel checks a compiled model against MuJoCo 2.2.2's compiled fields
+// with the tolerances (inertia tensors 1e-10 relative).
 func compareModel(t *testing.T, m *mjc.Model, r *refModel) {
 	t.Helper()
+	compareModelTol(t, m, r, 1e-10)
+}
+
+// compareModelTol is compareModel with the relative tolerance of the body
+// inertia tensors R·diag(I)·Rᵀ given: MuJoCo's iterative 3×3 eigensolver
+// leaves rotation errors up to ~1e-7 in its principal frames (iquat) of
+// bodies with oblique geoms (features.xml), while the principal moments,
+// checked at 1e-10, agree to round-off.
+func compareModelTol(t *testing.T, m *mjc.Model, r *refModel, tensorTol float64) {
+	t.Helper()
+	derivedTol := math.Max(1e-8, tensorTol) // invweight0 and M0 inherit the inertia differences
 	require.Equal(t, r.Nq, m.Nq, "nq")
 	require.Equal(t, r.Nv, m.Nv, "nv")
 	require.Equal(t, r.Nu, m.Nu, "nu")
@@ -228,13 +240,13 @@ func compareModel(t *testing.T, m *mjc.Model, r *refModel) {
 		got, want := tensor(m.BodyInertia[i], m.BodyIQuat[i]), tensor(b.Inertia[i], b.Iquat[i])
 		scale := math.Max(b.Inertia[i][0], math.Max(b.Inertia[i][1], b.Inertia[i][2]))
 		for k := range want {
-			require.Truef(t, near(got[k], want[k], 1e-10*scale), "body %q inertia tensor[%d] %.17g want %.17g", name, k, got[k], want[k])
+			require.Truef(t, near(got[k], want[k], tensorTol*scale), "body %q inertia tensor[%d] %.17g want %.17g", name, k, got[k], want[k])
 		}
 		for k := 0; k < 3; k++ {
 			require.Truef(t, nearRel(m.BodyInertia[i][k], b.Inertia[i][k], 1e-10) || b.Inertia[i][k] == 0, "body %q principal inertia %v want %v", name, m.BodyInertia[i], b.Inertia[i])
 		}
 		for k := 0; k < 2; k++ {
-			require.Truef(t, nearRel(m.BodyInvWeight0[i][k], b.Invweight0[i][k], 1e-8) || b.Invweight0[i][k] == m.BodyInvWeight0[i][k],
+			require.Truef(t, nearRel(m.BodyInvWeight0[i][k], b.Invweight0[i][k], derivedTol) || b.Invweight0[i][k] == m.BodyInvWeight0[i][k],
 				"body %q invweight0 %v want %v", name, m.BodyInvWeight0[i], b.Invweight0[i])
 		}
 	}
@@ -264,8 +276,8 @@ func compareModel(t *testing.T, m *mjc.Model, r *refModel) {
 	requireVec(t, "dof armature", m.DofArmature, d.Armature, 1e-12)
 	requireVec(t, "dof damping", m.DofDamping, d.Damping, 1e-12)
 	for i := range d.Invweight0 {
-		require.Truef(t, nearRel(m.DofInvWeight0[i], d.Invweight0[i], 1e-8), "dof %d invweight0 %.17g want %.17g", i, m.DofInvWeight0[i], d.Invweight0[i])
-		require.Truef(t, nearRel(m.DofM0[i], d.M0[i], 1e-8), "dof %d M0 %.17g want %.17g", i, m.DofM0[i], d.M0[i])
+		require.Truef(t, nearRel(m.DofInvWeight0[i], d.Invweight0[i], derivedTol), "dof %d invweight0 %.17g want %.17g", i, m.DofInvWeight0[i], d.Invweight0[i])
+		require.Truef(t, nearRel(m.DofM0[i], d.M0[i], derivedTol), "dof %d M0 %.17g want %.17g", i, m.DofM0[i], d.M0[i])
 	}
 
 	g := r.Geom

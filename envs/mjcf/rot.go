@@ -137,6 +137,11 @@ func globalInertia(d [3]float64, q [4]float64) [9]float64 {
 // moments (descending, as MuJoCo orders them) and the unit quaternion of the
 // principal frame (a right-handed rotation).
 func principalInertia(t [9]float64) ([3]float64, [4]float64, bool) {
+	for _, v := range t {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return [3]float64{}, [4]float64{1, 0, 0, 0}, false
+		}
+	}
 	sym := mat.NewSymDense(3, []float64{
 		t[0], 0.5 * (t[1] + t[3]), 0.5 * (t[2] + t[6]),
 		0.5 * (t[1] + t[3]), t[4], 0.5 * (t[5] + t[7]),

@@ -1,6 +1,7 @@
 // Command meow trains the MEow agent (package agents) on one environment and writes DIR/eval.csv
 // (step,return_mean,return_std,episodes), DIR/train.csv (losses, α, Q and V statistics, steps/s),
-// DIR/curve.png, DIR/checkpoint.safetensors, DIR/replay.bin and DIR/config.json.
+// DIR/curve.png, DIR/checkpoint.safetensors, DIR/replay.bin and DIR/config.json; on MultiGoal-v0 also
+// DIR/value.png, the learned V(s) as a heat map with the evaluation trajectories.
 //
 //	go run ./experiments/meow -env Pendulum-v1 -steps 20000 -seed 0 -out runs/meow-pendulum
 //	go run ./experiments/meow -resume runs/meow-pendulum        # continue a killed run
@@ -54,6 +55,8 @@ func run(args []string) error {
 	batch := fs.Int("batch", 256, "batch size")
 	buffer := fs.Int("buffer", 1_000_000, "replay buffer capacity")
 	logEvery := fs.Int("log-every", 1000, "train.csv row every N steps")
+	flowHidden := fs.String("flow-hidden", "", "hidden widths of σ-net and translation nets, e.g. \"64,64\" (empty: paper)")
+	shiftHidden := fs.String("shift-hidden", "", "hidden widths of the shift nets b1, b2, e.g. \"256,256\" (empty: paper)")
 	out := fs.String("out", "", "output directory (required unless -resume)")
 	resume := fs.String("resume", "", "continue the run saved in this directory")
 	if err := fs.Parse(args); err != nil {
@@ -92,7 +95,7 @@ func run(args []string) error {
 			return err
 		}
 		ac := agents.DefaultMEowConfig(probe.ObservationSpace().Dim(), probe.ActionSpace().Dim())
-		ac.Alpha, ac.Tau, ac.Gamma, ac.LogSigmaMin, ac.LogSigmaMax = p.Alpha, p.Tau, p.Gamma, p.LogSigmaMin, p.LogSigmaMax
+		p.Apply(&ac)
 		tc := agents.TrainConfig{Steps: p.Steps, LearningStarts: p.LearningStarts, BatchSize: *batch, BufferSize: *buffer,
 			EvalEvery: p.EvalEvery, EvalEpisodes: *evalEps, LogEvery: *logEvery}
 		set := map[string]bool{}
@@ -122,6 +125,16 @@ func run(args []string) error {
 			}
 			ac.LogSigmaMin, ac.LogSigmaMax = lo, hi
 		}
+		if *flowHidden != "" {
+			if ac.FlowHidden, err = parseWidths(*flowHidden); err != nil {
+				return fmt.Errorf("-flow-hidden %q: %w", *flowHidden, err)
+			}
+		}
+		if *shiftHidden != "" {
+			if ac.ShiftHidden, err = parseWidths(*shiftHidden); err != nil {
+				return fmt.Errorf("-shift-hidden %q: %w", *shiftHidden, err)
+			}
+		}
 		cfg = config{Env: *env, Seed: *seed, Agent: ac, Train: tc, EvalMode: *evalMode}
 	}
 	if err := validate(cfg); err != nil {
@@ -142,6 +155,18 @@ func run(args []string) error {
 		Resume: *resume != "", Train: cfg.Train, Progress: os.Stderr}, agent)
 	if err != nil {
 		return err
+	}
+	if cfg.Env == "MultiGoal-v0" {
+		_, test, err := agents.MakeEnvs(cfg.Env, cfg.Train.EvalEpisodes)
+		if err != nil {
+			return err
+		}
+		goals, err := agents.PlotValueMap(filepath.Join(dir, "value.png"), agent, test, -7, 7, cfg.Train.Deterministic)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("MEow %s seed %d: %d of 4 goals reached by %d %s episodes (value map in %s)\n",
+			cfg.Env, cfg.Seed, goals, cfg.Train.EvalEpisodes, cfg.EvalMode, filepath.Join(dir, "value.png"))
 	}
 	if n := len(eval.Rows); n > 0 {
 		last := eval.Rows[n-1]
@@ -167,6 +192,21 @@ func parseRange(s string) (float64, float64, error) {
 		return 0, 0, fmt.Errorf("min %v must be below max %v", lo, hi)
 	}
 	return lo, hi, nil
+}
+
+func parseWidths(s string) ([]int, error) {
+	var w []int
+	for _, p := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return nil, err
+		}
+		if v <= 0 {
+			return nil, fmt.Errorf("width %d must be > 0", v)
+		}
+		w = append(w, v)
+	}
+	return w, nil
 }
 
 func validate(c config) error {

@@ -10,6 +10,10 @@ import (
 	"github.com/boltzflow/boltzflow/molecules/forcefield"
 )
 
+// minSeparation (Å) is the smallest distance Build accepts between any two
+// atoms.
+const minSeparation = 0.7
+
 // Default backbone dihedrals (degrees), polyproline-II-like as in
 // docs/molecules.md §6.
 const (
@@ -222,6 +226,16 @@ func Build(ff *forcefield.ForceField, seq string, opt Options) (*molecules.Topol
 	}
 	if err := placeHydrogens(top, pos, placed, nbr); err != nil {
 		return nil, nil, err
+	}
+	// Chosen φ/ψ can fold the chain onto itself: refuse overlapping atoms.
+	for i := 0; i < nat; i++ {
+		for j := i + 1; j < nat; j++ {
+			if d := pos[i].sub(pos[j]).norm(); d < minSeparation {
+				ai, aj := top.Atoms[i], top.Atoms[j]
+				return nil, nil, fmt.Errorf("builder: impossible geometry: %s of %s and %s of %s are %.2f Å apart; choose other φ/ψ",
+					ai.Name, top.ResidueLabel(ai.Residue), aj.Name, top.ResidueLabel(aj.Residue), d)
+			}
+		}
 	}
 	out := make([]float64, 3*nat)
 	for i, p := range pos {

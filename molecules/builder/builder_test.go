@@ -242,6 +242,8 @@ func TestBadInput(t *testing.T) {
 		{"A", Options{}, "at least two"},
 		{"AA", Options{Capped: true, Phi: []float64{-60}}, "φ"},
 		{"AA", Options{Capped: true, Psi: []float64{0, math.NaN()}}, "not finite"},
+		// α-helix-like φ with ψ = 0 and φ = 0 folds a long chain onto itself.
+		{"AAAAAAAAAA", Options{Capped: true, Phi: []float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, Psi: []float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}, "impossible geometry"},
 	} {
 		_, _, err := Build(ff, tc.seq, tc.opt)
 		require.Error(t, err, tc.seq)

@@ -50,8 +50,8 @@ var sideChains = map[string][]zAtom{
 		{"CE", "SD", "CG", "CB", 1.790, 100.2, 180},
 	},
 	"PRO": {
-		{"CG", "CB", "CA", "N", 1.495, 104.5, 30},
-		{"CD", "CG", "CB", "CA", 1.502, 105.5, -35},
+		{"CG", "CB", "CA", "N", 1.495, 102.5, 25}, // Cγ-endo pucker; closes CD–N at 1.476 Å
+		{"CD", "CG", "CB", "CA", 1.502, 103.5, -30},
 	},
 	"PHE": {
 		{"CG", "CB", "CA", "N", 1.502, 113.8, -65},

@@ -37,14 +37,14 @@ func BenchmarkALDPEnergyForces(b *testing.B) { benchSystem(b, "aldp") }
 // BenchmarkA6EnergyForces is one hexa-alanine evaluation (amber14, OBC1, 2 nm cutoff).
 func BenchmarkA6EnergyForces(b *testing.B) { benchSystem(b, "a6") }
 
-// BenchmarkALDPBatch evaluates the 50 shared ALDP conformations with 2
-// workers; ns/op is per batch, and the custom metric is per conformation.
+// BenchmarkALDPBatch evaluates 200 ALDP conformations (the 50 shared ones,
+// four times) with 2 workers; ns/op is per batch, ns/conf per conformation.
 func BenchmarkALDPBatch(b *testing.B) {
 	dir := sharedDir(b)
 	_, sys := buildRef(b, dir, refSystems[0])
 	confs := loadConfs(b, dir, "aldp")
 	var pos, forces [][]float64
-	for k := 0; k < 20; k++ {
+	for k := 0; k < 4; k++ {
 		for _, c := range confs.Conformations {
 			p := flat(c.Positions)
 			pos = append(pos, p)

@@ -280,6 +280,12 @@ func (f *ForceField) Match(top *molecules.Topology) ([]ResidueMatch, [][2]int, e
 			}
 		}
 	}
+	sort.Slice(inter, func(a, b int) bool {
+		if inter[a][0] != inter[b][0] {
+			return inter[a][0] < inter[b][0]
+		}
+		return inter[a][1] < inter[b][1]
+	})
 	extCount := make(map[int]int)
 	for _, b := range inter {
 		extCount[b[0]]++

@@ -26,7 +26,7 @@ type UnstableError struct {
 
 // Error implements the error interface.
 func (e *UnstableError) Error() string {
-	return fmt.Sprintf("md: simulation unstable at step %d: %s (potential %g kJ/mol, kinetic %g kJ/mol); reduce the time step or minimise first",
+	return fmt.Sprintf("md: simulation unstable at step %d: %s (potential %.6g kJ/mol, kinetic %.6g kJ/mol); reduce the time step or minimise first",
 		e.Step, e.Reason, e.Potential, e.Kinetic)
 }
 
@@ -39,9 +39,9 @@ func checkStable(step int64, pot, kin, maxPot, maxKin float64) error {
 	case math.IsNaN(kin) || math.IsInf(kin, 0):
 		return &UnstableError{Step: step, Potential: pot, Kinetic: kin, Reason: "non-finite kinetic energy"}
 	case pot > maxPot:
-		return &UnstableError{Step: step, Potential: pot, Kinetic: kin, Reason: fmt.Sprintf("potential energy above %g kJ/mol", maxPot)}
+		return &UnstableError{Step: step, Potential: pot, Kinetic: kin, Reason: fmt.Sprintf("potential energy above %.4g kJ/mol", maxPot)}
 	case maxKin > 0 && kin > maxKin:
-		return &UnstableError{Step: step, Potential: pot, Kinetic: kin, Reason: fmt.Sprintf("kinetic energy above %g kJ/mol", maxKin)}
+		return &UnstableError{Step: step, Potential: pot, Kinetic: kin, Reason: fmt.Sprintf("kinetic energy above %.4g kJ/mol", maxKin)}
 	}
 	return nil
 }

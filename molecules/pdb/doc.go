@@ -9,7 +9,9 @@
 // Disulfide bonds between CYS/CYX SG atoms closer than 0.3 nm are added to
 // Topology.Bonds, as OpenMM's PDBFile does. Both Amber and OpenMM atom
 // naming are accepted here as written; molecules/forcefield maps the naming
-// variants (ACE HH31/H1, NME CH3/C, N-terminal H1/H, OXT) onto its templates.
+// variants (ACE HH31/H1, NME CH3/C, N-terminal H1/H, OXT) onto its
+// templates, and ConvertNames renames caps and N-termini between the two
+// conventions.
 //
 // Write produces fixed-column PDB text (Å, 3 decimals) with ATOM or HETATM
 // records as read, TER after each chain, MODEL/ENDMDL for several models

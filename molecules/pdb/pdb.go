@@ -126,9 +126,6 @@ func Read(r io.Reader) (*File, error) {
 		case "END":
 			goto done
 		case "CONECT":
-			if modelIdx > 0 {
-				continue
-			}
 			a, err := strconv.Atoi(strings.TrimSpace(field(line, 6, 11)))
 			if err != nil {
 				return nil, fmt.Errorf("line %d: CONECT serial %q: %v", lineNo, field(line, 6, 11), err)

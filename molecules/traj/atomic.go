@@ -33,6 +33,10 @@ func (a *atomicFile) commit() error {
 		a.abort()
 		return fmt.Errorf("traj: write %s: %w", a.path, err)
 	}
+	if err := a.f.Chmod(0o644); err != nil {
+		a.abort()
+		return fmt.Errorf("traj: chmod %s: %w", a.path, err)
+	}
 	if err := a.f.Sync(); err != nil {
 		a.abort()
 		return fmt.Errorf("traj: sync %s: %w", a.path, err)

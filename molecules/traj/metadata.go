@@ -37,10 +37,12 @@ type Metadata struct {
 	SplitRule string            `json:"split_rule"`
 	Files     map[string]string `json:"files"` // role → file name
 	Units     map[string]string `json:"units"`
-	// Timing of the run that produced the data.
-	NSPerDay float64 `json:"ns_per_day"`
-	Notes    string  `json:"notes,omitempty"`
-	Version  string  `json:"generator"`
+	// Basins maps "split/residue" (e.g. "test/ALA2") to the backbone basin
+	// populations of that residue's φ/ψ: alpha_R (φ < 0, −120° < ψ < 50°),
+	// beta_C7eq (other φ < 0) and alpha_L (φ > 0).
+	Basins  map[string]map[string]float64 `json:"basins,omitempty"`
+	Notes   string                        `json:"notes,omitempty"`
+	Version string                        `json:"generator"`
 }
 
 // WriteJSON writes v as indented JSON to path atomically.

@@ -275,3 +275,35 @@ func TestAtomicWriteLeavesNoTemp(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, ents)
 }
+
+func TestNPYAppender(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.npy")
+	fr := randomFrames(10, 3, 7)
+	a, err := OpenNPYAppender(p, 3, 0)
+	require.NoError(t, err)
+	for _, f := range fr[:6] {
+		require.NoError(t, a.Append(f))
+	}
+	require.NoError(t, a.Sync())
+	got, _, err := ReadNPY(p) // readable after every Sync
+	require.NoError(t, err)
+	assertFramesClose(t, f32(fr[:6], 1), got, 0)
+	require.NoError(t, a.Append(fr[6])) // lost in a "crash" (no Sync, reopened keeping 4)
+	require.NoError(t, a.f.Close())
+
+	a, err = OpenNPYAppender(p, 3, 4)
+	require.NoError(t, err)
+	assert.Equal(t, 4, a.Frames())
+	for _, f := range fr[4:] {
+		require.NoError(t, a.Append(f))
+	}
+	require.NoError(t, a.Close())
+	got, _, err = ReadNPY(p)
+	require.NoError(t, err)
+	assertFramesClose(t, f32(fr, 1), got, 0)
+
+	_, err = OpenNPYAppender(p, 5, 0)
+	assert.ErrorContains(t, err, "atoms")
+	_, err = OpenNPYAppender(p, 3, 11)
+	assert.ErrorContains(t, err, "fewer than 11")
+}

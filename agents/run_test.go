@@ -1,0 +1,105 @@
+package agents
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/boltzflow/boltzflow/nn"
+)
+
+func tinyMEow(seed uint64) *MEow[float32] {
+	c := DefaultMEowConfig(3, 1)
+	c.FlowHidden, c.ShiftHidden = []int{8}, []int{8}
+	return NewMEow[float32](c, seed)
+}
+
+func tinyTrain(steps int) TrainConfig {
+	return TrainConfig{Steps: steps, LearningStarts: 50, BatchSize: 16, BufferSize: 1000, EvalEvery: 100,
+		EvalEpisodes: 2, LogEvery: 50, Deterministic: true}
+}
+
+// TestRunResume checks that a run killed after its last checkpoint continues from it with -resume semantics:
+// the resumed run ends with the same parameters, eval rows and replay contents as an uninterrupted run up
+// to the point where the environment is re-seeded (the replay buffer and agent state match at the checkpoint).
+func TestRunResume(t *testing.T) {
+	dir := t.TempDir()
+	spec := RunSpec{Method: "MEow", EnvID: "Pendulum-v1", Seed: 3, Out: dir, Train: tinyTrain(200)}
+	a := tinyMEow(1)
+	eval, err := RunExperiment(spec, a)
+	require.NoError(t, err)
+	require.Len(t, eval.Rows, 2)
+	for _, f := range []string{EvalFile, TrainFile, CurveFile, CheckpointFile, ReplayFile} {
+		_, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err, f)
+	}
+	// Resume into a fresh agent: its parameters, optimiser state and buffer come from the checkpoint.
+	b := tinyMEow(99)
+	tr := &Trainer{}
+	require.NoError(t, LoadRun(dir, tr, b.Checkpoint()))
+	assert.Equal(t, 200, tr.Step)
+	assert.Equal(t, 200, tr.Buffer.Len())
+	for i := range a.Params {
+		assert.Equal(t, a.Params[i].Data, b.Params[i].Data, a.Params[i].Name)
+	}
+	assert.Equal(t, a.Opt.Steps, b.Opt.Steps)
+
+	spec.Resume, spec.Train.Steps = true, 300
+	c := tinyMEow(98)
+	eval, err = RunExperiment(spec, c)
+	require.NoError(t, err)
+	require.Len(t, eval.Rows, 3)
+	assert.Equal(t, []float64{100, 200, 300}, []float64{eval.Rows[0][0], eval.Rows[1][0], eval.Rows[2][0]})
+	got, err := LoadTable(filepath.Join(dir, EvalFile), 1<<30, EvalHeader...)
+	require.NoError(t, err)
+	assert.Len(t, got.Rows, 3)
+
+	// A truncated replay file is an error, not a panic.
+	raw, err := os.ReadFile(filepath.Join(dir, ReplayFile))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ReplayFile), raw[:len(raw)/2], 0o644))
+	err = LoadRun(dir, &Trainer{}, tinyMEow(1).Checkpoint())
+	require.ErrorContains(t, err, "truncated")
+}
+
+// divergingAgent wraps MEow and fails its update at a given step.
+type divergingAgent struct {
+	*MEow[float32]
+	calls, failAt int
+}
+
+func (d *divergingAgent) Update(b *Batch) ([]float64, error) {
+	d.calls++
+	if d.calls == d.failAt {
+		return nil, &DivergenceError{What: "loss"}
+	}
+	return d.MEow.Update(b)
+}
+
+func (d *divergingAgent) Checkpoint() *nn.Checkpoint[float32] { return d.MEow.Checkpoint() }
+
+// TestRunDivergence checks that a diverging run stops with an error naming the step and keeps the checkpoint
+// of the last good evaluation.
+func TestRunDivergence(t *testing.T) {
+	dir := t.TempDir()
+	d := &divergingAgent{MEow: tinyMEow(1), failAt: 100} // updates start after step 50: call 100 is step 150
+	_, err := RunExperiment(RunSpec{Method: "MEow", EnvID: "Pendulum-v1", Out: dir, Train: tinyTrain(300)}, d)
+	var de *DivergenceError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, 150, de.Step)
+	assert.Contains(t, err.Error(), "step 150")
+	tr := &Trainer{}
+	require.NoError(t, LoadRun(dir, tr, tinyMEow(2).Checkpoint()))
+	assert.Equal(t, 100, tr.Step, "last good checkpoint")
+}
+
+func TestUnknownEnv(t *testing.T) {
+	_, _, err := MakeEnvs("Pendulum-v9", 1)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Pendulum-v1")
+	_, err = LookupMEowPreset("Nope-v0")
+	require.ErrorContains(t, err, "Hopper")
+}

@@ -1,0 +1,218 @@
+package boltzmann
+
+import (
+	"fmt"
+	"math"
+)
+
+// Assignment solves the linear assignment problem on an n×n cost matrix given
+// by the function cost(i, j) (row i, column j): it finds the permutation that
+// assigns a distinct column to every row with the smallest total cost, and
+// returns that cost. If rowsol is not nil it must have length n and receives
+// the column assigned to each row.
+//
+// The solver is the shortest-augmenting-path algorithm of Jonker and
+// Volgenant (1987): column reduction, two passes of augmenting row reduction,
+// then Dijkstra-like augmentation with dual variables. Costs are computed on
+// the fly, so memory is O(n) (a 10,000 × 10,000 problem needs no cost
+// matrix); time is O(n³) in the worst case and far less on typical inputs.
+// Costs must be finite.
+func Assignment(n int, cost func(i, j int) float64, rowsol []int) float64 {
+	if rowsol != nil && len(rowsol) != n {
+		panic(fmt.Sprintf("boltzmann: Assignment: rowsol has length %d, want %d", len(rowsol), n))
+	}
+	if n == 0 {
+		return 0
+	}
+	x := make([]int, n) // column of row i (−1 free)
+	y := make([]int, n) // row of column j (−1 free)
+	v := make([]float64, n)
+	for i := range x {
+		x[i] = -1
+	}
+	for j := range y {
+		y[j] = -1
+	}
+
+	// Column reduction: v[j] = min_i c(i, j); assign the minimising row if
+	// it is still free.
+	matches := make([]int, n)
+	for j := n - 1; j >= 0; j-- {
+		imin, cmin := 0, cost(0, j)
+		for i := 1; i < n; i++ {
+			if c := cost(i, j); c < cmin {
+				imin, cmin = i, c
+			}
+		}
+		v[j] = cmin
+		matches[imin]++
+		if x[imin] < 0 {
+			x[imin], y[j] = j, imin
+		}
+	}
+	// Reduction transfer for rows that won exactly one column.
+	for i := 0; i < n; i++ {
+		if matches[i] != 1 || x[i] < 0 {
+			continue
+		}
+		j1 := x[i]
+		mu := math.Inf(1)
+		for j := 0; j < n; j++ {
+			if j != j1 {
+				if h := cost(i, j) - v[j]; h < mu {
+					mu = h
+				}
+			}
+		}
+		if !math.IsInf(mu, 1) {
+			v[j1] -= mu
+		}
+	}
+	free := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		if x[i] < 0 {
+			free = append(free, i)
+		}
+	}
+
+	// Augmenting row reduction, two passes.
+	for pass := 0; pass < 2 && len(free) > 0; pass++ {
+		prev := len(free)
+		k, numfree := 0, 0
+		// Guard against cycling on ties: bound the work of one pass.
+		budget := 4*n + 16
+		for k < prev && budget > 0 {
+			budget--
+			i := free[k]
+			k++
+			umin, usub := math.Inf(1), math.Inf(1)
+			j1, j2 := -1, -1
+			for j := 0; j < n; j++ {
+				h := cost(i, j) - v[j]
+				if h < usub {
+					if h >= umin {
+						usub, j2 = h, j
+					} else {
+						usub, j2 = umin, j1
+						umin, j1 = h, j
+					}
+				}
+			}
+			if j2 < 0 { // n == 1
+				j2 = j1
+				usub = umin
+			}
+			i0 := y[j1]
+			lowers := umin < usub
+			if lowers {
+				v[j1] -= usub - umin
+			} else if i0 >= 0 {
+				j1 = j2
+				i0 = y[j2]
+			}
+			x[i], y[j1] = j1, i
+			if i0 >= 0 {
+				x[i0] = -1
+				if lowers {
+					k--
+					free[k] = i0
+				} else {
+					free[numfree] = i0
+					numfree++
+				}
+			}
+		}
+		// Rows not processed because the budget ran out stay free.
+		for ; k < prev; k++ {
+			free[numfree] = free[k]
+			numfree++
+		}
+		free = free[:numfree]
+	}
+
+	// Augmentation by shortest paths.
+	d := make([]float64, n)
+	pred := make([]int, n)
+	col := make([]int, n)
+	for _, f := range free {
+		for j := 0; j < n; j++ {
+			d[j] = cost(f, j) - v[j]
+			pred[j] = f
+			col[j] = j
+		}
+		low, up, last := 0, 0, 0
+		end := -1
+		minD := 0.0
+		for end < 0 {
+			if up == low {
+				last = low
+				minD = d[col[up]]
+				up++
+				for k := up; k < n; k++ {
+					j := col[k]
+					h := d[j]
+					if h <= minD {
+						if h < minD {
+							up = low
+							minD = h
+						}
+						col[k], col[up] = col[up], j
+						up++
+					}
+				}
+				for k := low; k < up; k++ {
+					if y[col[k]] < 0 {
+						end = col[k]
+						break
+					}
+				}
+				if end >= 0 {
+					break
+				}
+			}
+			j1 := col[low]
+			low++
+			i := y[j1]
+			u1 := cost(i, j1) - v[j1] - minD
+			for k := up; k < n; k++ {
+				j := col[k]
+				h := cost(i, j) - v[j] - u1
+				if h < d[j] {
+					d[j] = h
+					pred[j] = i
+					if h == minD {
+						if y[j] < 0 {
+							end = j
+							break
+						}
+						col[k], col[up] = col[up], j
+						up++
+					}
+				}
+			}
+		}
+		for k := 0; k < last; k++ {
+			j := col[k]
+			v[j] += d[j] - minD
+		}
+		for {
+			i := pred[end]
+			y[end] = i
+			j := end
+			end = x[i]
+			x[i] = j
+			if i == f {
+				break
+			}
+		}
+	}
+
+	total := 0.0
+	for i := 0; i < n; i++ {
+		total += cost(i, x[i])
+	}
+	if rowsol != nil {
+		copy(rowsol, x)
+	}
+	return total
+}

@@ -1,0 +1,134 @@
+package boltzmann
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/boltzflow/boltzflow/molecules"
+	"github.com/boltzflow/boltzflow/molecules/analysis"
+	"github.com/boltzflow/boltzflow/smc"
+)
+
+// MaxEvalSamples is the number of samples (10,000) to which both sets are
+// truncated by EnergyW2 and TorusW2, as in the SBG evaluation.
+const MaxEvalSamples = 10000
+
+// ESS returns the normalised Kish effective sample size of the log-weights,
+// exp(2·LSE(log w) − LSE(2·log w)) / n, in [0, 1] (−Inf entries count as zero
+// weights; NaN if every weight is zero).
+func ESS(logw []float64) float64 { return smc.ESS(logw) }
+
+// evalCount returns min(len(a), len(b), max) (max ≤ 0 means MaxEvalSamples).
+func evalCount(na, nb, max int) int {
+	if max <= 0 {
+		max = MaxEvalSamples
+	}
+	return min(na, nb, max)
+}
+
+// EnergyW2 returns the 1-D Wasserstein-2 distance between two sets of reduced
+// energies (kT): both are truncated to their first m = min(len(a), len(b),
+// MaxEvalSamples) entries, sorted, and matched by quantile,
+// √(Σ (a₍ᵢ₎ − b₍ᵢ₎)² / m). It returns NaN if either set is empty or holds
+// a non-finite value among the first m.
+func EnergyW2(a, b []float64) float64 { return energyW(a, b, 2) }
+
+// EnergyW1 is like EnergyW2 for the Wasserstein-1 distance Σ|a₍ᵢ₎ − b₍ᵢ₎|/m.
+func EnergyW1(a, b []float64) float64 { return energyW(a, b, 1) }
+
+func energyW(a, b []float64, p int) float64 {
+	m := evalCount(len(a), len(b), 0)
+	if m == 0 {
+		return math.NaN()
+	}
+	sa := append([]float64(nil), a[:m]...)
+	sb := append([]float64(nil), b[:m]...)
+	for i := range sa {
+		if !finite(sa[i]) || !finite(sb[i]) {
+			return math.NaN()
+		}
+	}
+	sort.Float64s(sa)
+	sort.Float64s(sb)
+	s := 0.0
+	for i := range sa {
+		d := math.Abs(sa[i] - sb[i])
+		if p == 2 {
+			d *= d
+		}
+		s += d
+	}
+	s /= float64(m)
+	if p == 2 {
+		return math.Sqrt(s)
+	}
+	return s
+}
+
+// WrappedSqDist returns Σ_d min(|Δ_d|, 2π − |Δ_d|)² for two angle vectors
+// (radians) of equal length, with Δ_d = a[d] − b[d] reduced modulo 2π.
+func WrappedSqDist(a, b []float64) float64 {
+	s := 0.0
+	for d := range a {
+		s += wrapSq(a[d] - b[d])
+	}
+	return s
+}
+
+func wrapSq(delta float64) float64 {
+	d := math.Mod(math.Abs(delta), 2*math.Pi)
+	if d > math.Pi {
+		d = 2*math.Pi - d
+	}
+	return d * d
+}
+
+// TorusW2 returns the exact Wasserstein-2 distance with uniform marginals
+// between two sets of angle vectors (rows of equal length D, radians) on the
+// torus, with ground cost WrappedSqDist: √(min over assignments of
+// Σᵢ c(i, σ(i)) / m), where both sets are truncated to their first
+// m = min(len(a), len(b), max) rows (max ≤ 0 means MaxEvalSamples). With equal
+// sample counts the optimal transport plan is a permutation, so the problem
+// is solved exactly by Assignment. It returns the distance and m.
+func TorusW2(a, b [][]float64, max int) (float64, int) {
+	m := evalCount(len(a), len(b), max)
+	if m == 0 {
+		return math.NaN(), 0
+	}
+	d := len(a[0])
+	for i := 0; i < m; i++ {
+		if len(a[i]) != d || len(b[i]) != d {
+			panic(fmt.Sprintf("boltzmann: TorusW2: row lengths %d and %d, want %d", len(a[i]), len(b[i]), d))
+		}
+	}
+	// Pack both sets contiguously for the solver's inner loops.
+	pa := make([]float64, m*d)
+	pb := make([]float64, m*d)
+	for i := 0; i < m; i++ {
+		copy(pa[i*d:], a[i])
+		copy(pb[i*d:], b[i])
+	}
+	cost := func(i, j int) float64 {
+		s := 0.0
+		ra, rb := pa[i*d:i*d+d], pb[j*d:j*d+d]
+		for k := range ra {
+			s += wrapSq(ra[k] - rb[k])
+		}
+		return s
+	}
+	total := Assignment(m, cost, nil)
+	return math.Sqrt(math.Max(total, 0) / float64(m)), m
+}
+
+// BackboneAngles returns, for each frame (flat positions, length 3N), the
+// vector of all backbone dihedrals of top (radians): every φ (residues that
+// have one) followed by every ψ, the feature of TorusW2. It also returns the
+// torsions used.
+func BackboneAngles(top *molecules.Topology, frames [][]float64) ([][]float64, []analysis.Torsion) {
+	phi, psi, _ := analysis.BackboneTorsions(top)
+	tors := append(append([]analysis.Torsion(nil), phi...), psi...)
+	return analysis.Dihedrals(nil, frames, tors), tors
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

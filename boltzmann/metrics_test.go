@@ -1,0 +1,239 @@
+package boltzmann
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// bruteAssignment returns the minimum total cost over all permutations.
+func bruteAssignment(c [][]float64) float64 {
+	n := len(c)
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	best := math.Inf(1)
+	var rec func(k int, acc float64)
+	rec = func(k int, acc float64) {
+		if k == n {
+			best = math.Min(best, acc)
+			return
+		}
+		for i := k; i < n; i++ {
+			perm[k], perm[i] = perm[i], perm[k]
+			rec(k+1, acc+c[k][perm[k]])
+			perm[k], perm[i] = perm[i], perm[k]
+		}
+	}
+	rec(0, 0)
+	return best
+}
+
+func TestAssignmentBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	kinds := []struct {
+		name string
+		gen  func() float64
+	}{
+		{"uniform", func() float64 { return rng.Float64() }},
+		{"integer ties", func() float64 { return float64(rng.IntN(3)) }},
+		{"negative", func() float64 { return rng.NormFloat64() * 10 }},
+	}
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			for trial := 0; trial < 60; trial++ {
+				n := 1 + trial%8
+				c := make([][]float64, n)
+				for i := range c {
+					c[i] = make([]float64, n)
+					for j := range c[i] {
+						c[i][j] = k.gen()
+					}
+				}
+				sol := make([]int, n)
+				got := Assignment(n, func(i, j int) float64 { return c[i][j] }, sol)
+				want := bruteAssignment(c)
+				require.InDelta(t, want, got, 1e-9, "n=%d trial=%d", n, trial)
+				seen := make([]bool, n)
+				sum := 0.0
+				for i, j := range sol {
+					require.False(t, seen[j], "column %d assigned twice", j)
+					seen[j] = true
+					sum += c[i][j]
+				}
+				require.InDelta(t, got, sum, 1e-9)
+			}
+		})
+	}
+}
+
+func TestAssignmentPermutationRecovered(t *testing.T) {
+	// Points matched to a permuted copy of themselves: optimal cost 0 and
+	// the solver must return the inverse permutation.
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 300
+	pts := make([]float64, n)
+	for i := range pts {
+		pts[i] = rng.Float64()
+	}
+	perm := rng.Perm(n)
+	sol := make([]int, n)
+	got := Assignment(n, func(i, j int) float64 { d := pts[i] - pts[perm[j]]; return d * d }, sol)
+	assert.InDelta(t, 0, got, 1e-12)
+	for i, j := range sol {
+		assert.Equal(t, i, perm[j])
+	}
+}
+
+func TestEnergyW2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	a := make([]float64, 5000)
+	b := make([]float64, 5000)
+	for i := range a {
+		a[i] = rng.NormFloat64()
+	}
+	copy(b, a)
+	rng.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+	assert.Equal(t, 0.0, EnergyW2(a, b), "same set, shuffled")
+
+	// Shift: W2 = |shift| exactly.
+	for i := range b {
+		b[i] = a[i] + 3
+	}
+	assert.InDelta(t, 3, EnergyW2(a, b), 1e-12)
+	assert.InDelta(t, 3, EnergyW1(a, b), 1e-12)
+
+	// Two Gaussians N(0,1) and N(1, 2²): W2² = 1 + (2−1)² = 2.
+	n := 10000
+	g1 := make([]float64, n)
+	g2 := make([]float64, n)
+	for i := range g1 {
+		g1[i] = rng.NormFloat64()
+		g2[i] = 1 + 2*rng.NormFloat64()
+	}
+	assert.InDelta(t, math.Sqrt(2), EnergyW2(g1, g2), 0.05)
+
+	// Truncation to MaxEvalSamples.
+	long := make([]float64, MaxEvalSamples+500)
+	for i := MaxEvalSamples; i < len(long); i++ {
+		long[i] = 1e6
+	}
+	assert.Equal(t, 0.0, EnergyW2(long, make([]float64, len(long))))
+	assert.True(t, math.IsNaN(EnergyW2(nil, a)))
+	assert.True(t, math.IsNaN(EnergyW2([]float64{math.NaN()}, a)))
+}
+
+func TestESSHandCases(t *testing.T) {
+	assert.InDelta(t, 1, ESS([]float64{0.3, 0.3, 0.3, 0.3}), 1e-12)
+	assert.InDelta(t, 0.25, ESS([]float64{0, math.Inf(-1), math.Inf(-1), math.Inf(-1)}), 1e-12)
+	// Weights 1 and 3: (1+3)²/(2·(1+9)) = 0.8.
+	assert.InDelta(t, 0.8, ESS([]float64{0, math.Log(3)}), 1e-12)
+}
+
+func randAngles(rng *rand.Rand, n, d int) [][]float64 {
+	x := make([][]float64, n)
+	for i := range x {
+		x[i] = make([]float64, d)
+		for k := range x[i] {
+			x[i][k] = (2*rng.Float64() - 1) * math.Pi
+		}
+	}
+	return x
+}
+
+func TestTorusW2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	a := randAngles(rng, 200, 2)
+
+	w, m := TorusW2(a, a, 0)
+	assert.Equal(t, 200, m)
+	assert.InDelta(t, 0, w, 1e-12, "a set with itself")
+
+	// Invariance to 2π shifts of any coordinate.
+	b := randAngles(rng, 200, 2)
+	ref, _ := TorusW2(a, b, 0)
+	shifted := make([][]float64, len(b))
+	for i := range b {
+		shifted[i] = []float64{b[i][0] + 2*math.Pi*float64(rng.IntN(5)-2), b[i][1] - 4*math.Pi}
+	}
+	got, _ := TorusW2(a, shifted, 0)
+	assert.InDelta(t, ref, got, 1e-9)
+
+	// Symmetry and the bound: per-angle cost ≤ π².
+	rev, _ := TorusW2(b, a, 0)
+	assert.InDelta(t, ref, rev, 1e-9)
+	assert.LessOrEqual(t, ref, math.Sqrt(2)*math.Pi)
+
+	// Wrap-around: points near +π and −π are close.
+	p := [][]float64{{math.Pi - 0.01}}
+	q := [][]float64{{-math.Pi + 0.01}}
+	w, _ = TorusW2(p, q, 0)
+	assert.InDelta(t, 0.02, w, 1e-12)
+
+	// A rigid shift by δ of every point of a set is a transport of cost δ²
+	// per point; it is optimal for small δ on well-separated points.
+	grid := [][]float64{}
+	for i := 0; i < 6; i++ {
+		for j := 0; j < 6; j++ {
+			grid = append(grid, []float64{-math.Pi + float64(i)*math.Pi/3, -math.Pi + float64(j)*math.Pi/3})
+		}
+	}
+	moved := make([][]float64, len(grid))
+	for i := range grid {
+		moved[i] = []float64{grid[i][0] + 0.1, grid[i][1]}
+	}
+	w, _ = TorusW2(grid, moved, 0)
+	assert.InDelta(t, 0.1, w, 1e-12)
+
+	// Truncation to max rows.
+	w, m = TorusW2(a, b, 50)
+	assert.Equal(t, 50, m)
+	w2, _ := TorusW2(a[:50], b[:50], 0)
+	assert.Equal(t, w2, w)
+}
+
+func TestWrappedSqDist(t *testing.T) {
+	cases := []struct {
+		a, b []float64
+		want float64
+	}{
+		{[]float64{0}, []float64{0}, 0},
+		{[]float64{math.Pi}, []float64{-math.Pi}, 0},
+		{[]float64{3}, []float64{-3}, (2*math.Pi - 6) * (2*math.Pi - 6)},
+		{[]float64{0, 1}, []float64{math.Pi, 0.5}, math.Pi*math.Pi + 0.25},
+	}
+	for _, c := range cases {
+		assert.InDelta(t, c.want, WrappedSqDist(c.a, c.b), 1e-12)
+		assert.InDelta(t, c.want, WrappedSqDist(c.b, c.a), 1e-12)
+	}
+}
+
+func BenchmarkTorusW2(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		rng := rand.New(rand.NewPCG(9, 10))
+		x := randAngles(rng, n, 2)
+		y := randAngles(rng, n, 2)
+		b.Run(itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				TorusW2(x, y, 0)
+			}
+		})
+	}
+}
+
+func itoa(n int) string {
+	s := ""
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		s = string(rune('0'+n%10)) + s
+		n /= 10
+	}
+	return s
+}

@@ -1,0 +1,209 @@
+// Command rl-bench trains MEow and SAC on several environments and seeds, running the jobs in parallel on a
+// fixed job list (results do not depend on the number of workers), and prints a markdown table of the final
+// evaluation return (mean ± std over seeds) and the environment steps per second of each method.
+//
+//	go run ./experiments/rl-bench -envs Pendulum-v1,MultiGoal-v0 -seeds 0,1,2 -steps 20000 -out runs/bench
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/boltzflow/boltzflow/agents"
+	"github.com/boltzflow/boltzflow/envs"
+)
+
+type job struct {
+	method, env string
+	seed        int64
+}
+
+type result struct {
+	final, stepsPerS float64
+	err              error
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "rl-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("rl-bench", flag.ContinueOnError)
+	envList := fs.String("envs", "Pendulum-v1", "comma-separated environment ids")
+	seedList := fs.String("seeds", "0,1,2", "comma-separated seeds")
+	methodList := fs.String("methods", "meow,sac", "comma-separated methods: meow, sac")
+	steps := fs.Int("steps", 0, "environment steps per run (0: per-environment presets)")
+	workers := fs.Int("workers", 2, "runs in parallel")
+	evalMode := fs.String("eval-mode", "deterministic", "evaluation actions: deterministic or stochastic")
+	out := fs.String("out", "", "directory for the per-run outputs (empty: none)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *evalMode != "deterministic" && *evalMode != "stochastic" {
+		return fmt.Errorf("-eval-mode %q: valid values are deterministic, stochastic", *evalMode)
+	}
+	if *workers < 1 {
+		return fmt.Errorf("-workers %d: must be ≥ 1", *workers)
+	}
+	envIDs := split(*envList)
+	for _, id := range envIDs {
+		if _, ok := envs.Lookup(id); !ok {
+			return fmt.Errorf("unknown environment %q; valid: %s", id, strings.Join(envs.IDs(), ", "))
+		}
+	}
+	methods := split(*methodList)
+	for _, m := range methods {
+		if m != "meow" && m != "sac" {
+			return fmt.Errorf("unknown method %q; valid: meow, sac", m)
+		}
+	}
+	var seeds []int64
+	for _, s := range split(*seedList) {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("-seeds: %q is not an integer", s)
+		}
+		seeds = append(seeds, v)
+	}
+	if len(envIDs) == 0 || len(methods) == 0 || len(seeds) == 0 {
+		return errors.New("need at least one environment, method and seed")
+	}
+	var jobs []job
+	for _, e := range envIDs {
+		for _, m := range methods {
+			for _, s := range seeds {
+				jobs = append(jobs, job{m, e, s})
+			}
+		}
+	}
+	results := make([]result, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < *workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = runJob(jobs[i], *steps, *evalMode == "deterministic", *out)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	fmt.Fprintf(stdout, "| environment | method | final return (%s eval, mean ± std over seeds) | seeds | env-steps/s |\n", *evalMode)
+	fmt.Fprintln(stdout, "|---|---|---|---|---|")
+	var errs []error
+	for _, e := range envIDs {
+		for _, m := range methods {
+			var fin, rate []float64
+			for i, j := range jobs {
+				if j.env != e || j.method != m {
+					continue
+				}
+				if results[i].err != nil {
+					errs = append(errs, fmt.Errorf("%s %s seed %d: %w", m, e, j.seed, results[i].err))
+					continue
+				}
+				fin = append(fin, results[i].final)
+				rate = append(rate, results[i].stepsPerS)
+			}
+			fm, fsd := meanStd(fin)
+			rm, _ := meanStd(rate)
+			fmt.Fprintf(stdout, "| %s | %s | %.1f ± %.1f | %d | %.0f |\n", e, name(m), fm, fsd, len(fin), rm)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func name(m string) string {
+	if m == "meow" {
+		return "MEow"
+	}
+	return "SAC"
+}
+
+func runJob(j job, steps int, det bool, out string) result {
+	probe, err := envs.Make(j.env, envs.Options{})
+	if err != nil {
+		return result{err: err}
+	}
+	od, ad := probe.ObservationSpace().Dim(), probe.ActionSpace().Dim()
+	tc := agents.TrainConfig{BatchSize: 256, BufferSize: 1_000_000, EvalEpisodes: 10, LogEvery: 1000, Deterministic: det}
+	var agent agents.Agent
+	switch j.method {
+	case "meow":
+		p, err := agents.LookupMEowPreset(j.env)
+		if err != nil {
+			return result{err: err}
+		}
+		c := agents.DefaultMEowConfig(od, ad)
+		p.Apply(&c)
+		agent = agents.NewMEow[float32](c, uint64(j.seed))
+		tc.Steps, tc.LearningStarts, tc.EvalEvery = p.Steps, p.LearningStarts, p.EvalEvery
+	case "sac":
+		p := agents.LookupSACPreset(j.env)
+		agent = agents.NewSAC(agents.DefaultSACConfig(od, ad), uint64(j.seed))
+		tc.Steps, tc.LearningStarts, tc.EvalEvery = p.Steps, p.LearningStarts, p.EvalEvery
+	}
+	if steps > 0 {
+		tc.Steps = steps
+		tc.EvalEvery = min(tc.EvalEvery, steps)
+	}
+	dir := ""
+	if out != "" {
+		dir = filepath.Join(out, fmt.Sprintf("%s-%s-seed%d", j.method, j.env, j.seed))
+	}
+	start := time.Now()
+	eval, err := agents.RunExperiment(agents.RunSpec{Method: name(j.method), EnvID: j.env, Seed: j.seed, Out: dir,
+		Train: tc, Progress: os.Stderr}, agent)
+	if err != nil {
+		return result{err: err}
+	}
+	el := time.Since(start).Seconds()
+	if len(eval.Rows) == 0 {
+		return result{err: errors.New("no evaluation (steps < eval interval)")}
+	}
+	return result{final: eval.Rows[len(eval.Rows)-1][1], stepsPerS: float64(tc.Steps) / el}
+}
+
+func split(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func meanStd(x []float64) (float64, float64) {
+	if len(x) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	m := 0.0
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	s := 0.0
+	for _, v := range x {
+		s += (v - m) * (v - m)
+	}
+	return m, math.Sqrt(s / float64(len(x)))
+}

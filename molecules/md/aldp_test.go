@@ -1,0 +1,128 @@
+package md_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/boltzflow/boltzflow/molecules"
+	"github.com/boltzflow/boltzflow/molecules/builder"
+	"github.com/boltzflow/boltzflow/molecules/md"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// minimised returns a named system built, minimised to 1 kJ/mol/nm, with its masses.
+func minimised(tb testing.TB, key string) (*molecules.System, []float64) {
+	tb.Helper()
+	s, err := builder.Named(key)
+	require.NoError(tb, err)
+	_, pos, sys, err := s.Build()
+	require.NoError(tb, err)
+	r, err := md.Minimize(sys, pos, 1, 0)
+	require.NoError(tb, err)
+	require.True(tb, r.Converged, r.Status)
+	return sys, pos
+}
+
+// TestALDPVerletNVE: velocity Verlet on alanine dipeptide at 0.25 fs over
+// 10 ps conserves the total energy: relative drift (mean of the last ps
+// minus mean of the first ps, over |E|) below 1e-4.
+func TestALDPVerletNVE(t *testing.T) {
+	if testing.Short() {
+		t.Skip("40,000 ALDP steps; skipped in -short mode")
+	}
+	sys, pos := minimised(t, "aldp")
+	s := md.NewState(pos, 11)
+	// Thermalise with Langevin first so that the NVE run starts from a
+	// typical 300 K state.
+	l, err := md.NewLangevin(sys, sys.Masses, md.LangevinParams{Timestep: 0.001, Friction: 1, Temperature: 300, RemoveCOM: true})
+	require.NoError(t, err)
+	require.NoError(t, s.Randomize(sys.Masses, 300, true))
+	require.NoError(t, l.Run(s, 5000))
+	v, err := md.NewVerlet(sys, sys.Masses, 0.00025)
+	require.NoError(t, err)
+	const perPS = 4000
+	var e []float64
+	for range 10 * perPS / 20 {
+		require.NoError(t, v.Run(s, 20))
+		e = append(e, v.Energy()+md.KineticEnergy(s.Velocities, sys.Masses))
+	}
+	mean := func(x []float64) float64 {
+		var m float64
+		for _, y := range x {
+			m += y
+		}
+		return m / float64(len(x))
+	}
+	k := perPS / 20
+	first, last := mean(e[:k]), mean(e[len(e)-k:])
+	var maxDev float64
+	for _, y := range e {
+		maxDev = math.Max(maxDev, math.Abs(y-e[0]))
+	}
+	drift := math.Abs(last-first) / math.Abs(first)
+	t.Logf("E_total %.4f kJ/mol; relative drift over 10 ps %.3g; max |ΔE| %.3g kJ/mol", first, drift, maxDev)
+	assert.Less(t, drift, 1e-4)
+}
+
+// TestALDPLangevinTemperature: 100 ps of ALDP Langevin dynamics at 1 fs,
+// 300 K: mean kinetic temperature (3N − 3 degrees of freedom) within 1 % of
+// 300 K. At friction 1/ps the kinetic energy averaged over 200 ps still
+// scatters by ±1.5 % between seeds (measured: 303.5, 297.6, 298.8 K), so
+// this unit test uses friction 20/ps, where samples 10 fs apart are nearly
+// independent and the standard error over 100 ps is ≈ 0.2 % (false-failure
+// rate at other seeds < 1e-4). The time step is the production one, so
+// any time-step bias of the kinetic temperature is tested.
+func TestALDPLangevinTemperature(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100,000 ALDP steps; skipped in -short mode")
+	}
+	sys, pos := minimised(t, "aldp")
+	s := md.NewState(pos, 5)
+	l, err := md.NewLangevin(sys, sys.Masses, md.LangevinParams{Timestep: 0.001, Friction: 20, Temperature: 300, RemoveCOM: true})
+	require.NoError(t, err)
+	require.NoError(t, s.Randomize(sys.Masses, 300, true))
+	require.NoError(t, l.Run(s, 5000))
+	var sum float64
+	const n = 10000
+	for range n {
+		require.NoError(t, l.Run(s, 10))
+		sum += md.KineticTemperature(md.KineticEnergy(s.Velocities, sys.Masses), l.DOF())
+	}
+	mean := sum / n
+	t.Logf("mean kinetic temperature %.2f K", mean)
+	assert.InDelta(t, 300, mean, 3)
+}
+
+func benchmarkMD(b *testing.B, key string) {
+	sys, pos := minimised(b, key)
+	spec, _ := builder.Named(key)
+	s := md.NewState(pos, 1)
+	l, err := md.NewLangevin(sys, sys.Masses, md.LangevinParams{Timestep: 0.001, Friction: spec.Friction, Temperature: spec.Temperature, RemoveCOM: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Randomize(sys.Masses, spec.Temperature, true); err != nil {
+		b.Fatal(err)
+	}
+	if err := l.Run(s, 1000); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if err := l.Run(s, b.N); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	// ns/day at 1 fs: steps per day × 1e-6 ns.
+	secPerStep := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(86400/secPerStep*1e-6, "ns/day")
+}
+
+// BenchmarkALDPLangevin1fs measures single-core Langevin MD of alanine
+// dipeptide (22 atoms, amber99sbildn + OBC2, NoCutoff) at 1 fs.
+func BenchmarkALDPLangevin1fs(b *testing.B) { benchmarkMD(b, "aldp") }
+
+// BenchmarkAL6Langevin1fs measures hexa-alanine (63 atoms, amber14 +
+// OBC1, 2 nm cutoff) at 1 fs.
+func BenchmarkAL6Langevin1fs(b *testing.B) { benchmarkMD(b, "al6") }

@@ -1,0 +1,62 @@
+package pdb
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func sharedSystems(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("repository root not found")
+		}
+		dir = parent
+	}
+	d := filepath.Join(dir, "..", "shared", "data", "openmm", "systems")
+	if _, err := os.Stat(d); err != nil {
+		t.Skipf("reference data %s absent", d)
+	}
+	return d
+}
+
+func TestConvertNamesMatchesOpenMMFiles(t *testing.T) {
+	dir := sharedSystems(t)
+	for _, key := range []string{"aldp", "al4", "aaa", "a6"} {
+		amber, err := ReadFile(filepath.Join(dir, key, key+".pdb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		omm, err := ReadFile(filepath.Join(dir, key, key+"_openmm_names.pdb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		top := amber.Topology.Clone()
+		if n := ConvertNames(top, OpenMMNames); n == 0 {
+			t.Errorf("%s: nothing renamed", key)
+		}
+		for i, a := range top.Atoms {
+			if a.Name != omm.Topology.Atoms[i].Name {
+				t.Errorf("%s atom %d: %s, OpenMM file has %s", key, i, a.Name, omm.Topology.Atoms[i].Name)
+			}
+		}
+		ConvertNames(top, AmberNames)
+		for i, a := range top.Atoms {
+			if a.Name != amber.Topology.Atoms[i].Name {
+				t.Errorf("%s atom %d: back-converted %s, want %s", key, i, a.Name, amber.Topology.Atoms[i].Name)
+			}
+		}
+		if n := ConvertNames(top, AmberNames); n != 0 {
+			t.Errorf("%s: converting twice renamed %d atoms", key, n)
+		}
+	}
+}
