@@ -119,17 +119,23 @@ func (s *SAC) Checkpoint() *nn.Checkpoint[float32] {
 	return &nn.Checkpoint[float32]{Params: ps, Optim: s.QOpt, RNG: s.Src}
 }
 
+// dist records the actor trunk on tp for states st ([n, obs]) and returns the mean and log std ([n, act]) of
+// the pre-squash Gaussian.
+func (s *SAC) dist(tp *nn.Tape[float32], st *nn.Tensor[float32]) (mean, logStd *nn.Tensor[float32]) {
+	c := s.Config
+	h := tp.ReLU(s.L2.Forward(tp, tp.ReLU(s.L1.Forward(tp, st))))
+	half := 0.5 * (c.LogStdMax - c.LogStdMin)
+	return s.Mean.Forward(tp, h), tp.AddScalar(tp.Scale(tp.Tanh(s.LogStd.Forward(tp, h)), half), c.LogStdMin+half)
+}
+
 // policy records the actor on tp for states st ([n, obs]) and noise eps ([n, act], nil: deterministic mean)
 // and returns the actions tanh(u) ([n, act]) and, with noise, log π ([n]).
 func (s *SAC) policy(tp *nn.Tape[float32], st, eps *nn.Tensor[float32]) (a, logp *nn.Tensor[float32]) {
 	c := s.Config
-	h := tp.ReLU(s.L2.Forward(tp, tp.ReLU(s.L1.Forward(tp, st))))
-	mean := s.Mean.Forward(tp, h)
+	mean, ls := s.dist(tp, st)
 	if eps == nil {
 		return tp.Tanh(mean), nil
 	}
-	half := 0.5 * (c.LogStdMax - c.LogStdMin)
-	ls := tp.AddScalar(tp.Scale(tp.Tanh(s.LogStd.Forward(tp, h)), half), c.LogStdMin+half)
 	u := tp.Add(mean, tp.Mul(tp.Exp(ls), eps))
 	a = tp.Tanh(u)
 	// log N(u; mean, std) = Σ(−½ε² − log std − ½ log 2π), since (u − mean)/std = ε.

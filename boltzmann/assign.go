@@ -11,11 +11,14 @@ import (
 // returns that cost. If rowsol is not nil it must have length n and receives
 // the column assigned to each row.
 //
-// The solver is the shortest-augmenting-path algorithm of Jonker and
-// Volgenant (1987): column reduction, two passes of augmenting row reduction,
-// then Dijkstra-like augmentation with dual variables. Costs are computed on
-// the fly, so memory is O(n) (a 10,000 × 10,000 problem needs no cost
-// matrix); time is O(n³) in the worst case and far less on typical inputs.
+// Small problems are solved by the shortest-augmenting-path algorithm of
+// Jonker and Volgenant (1987) on the dense cost function. Large ones (n > 300)
+// are solved exactly by the same shortest-augmenting-path method on a sparse
+// candidate graph (the k nearest columns of each row and rows of each
+// column, heap-based Dijkstra), followed by a dual check over all n² pairs:
+// every pair with a negative reduced cost is added to the graph and its row
+// re-solved, until the duals certify optimality on the full problem. Costs
+// are computed on the fly (a 10,000 × 10,000 problem needs no cost matrix).
 // Costs must be finite.
 func Assignment(n int, cost func(i, j int) float64, rowsol []int) float64 {
 	if rowsol != nil && len(rowsol) != n {
@@ -24,6 +27,22 @@ func Assignment(n int, cost func(i, j int) float64, rowsol []int) float64 {
 	if n == 0 {
 		return 0
 	}
+	if n > denseMax {
+		return assignSparse(n, sparseK, cost, rowsol)
+	}
+	return assignDense(n, cost, rowsol)
+}
+
+// denseMax is the largest problem solved by the dense algorithm; sparseK the
+// number of nearest candidate columns per row (and rows per column) of the
+// sparse algorithm.
+const (
+	denseMax = 300
+	sparseK  = 24
+)
+
+// assignDense is the dense Jonker–Volgenant algorithm.
+func assignDense(n int, cost func(i, j int) float64, rowsol []int) float64 {
 	x := make([]int, n) // column of row i (−1 free)
 	y := make([]int, n) // row of column j (−1 free)
 	v := make([]float64, n)
@@ -207,6 +226,255 @@ func Assignment(n int, cost func(i, j int) float64, rowsol []int) float64 {
 		}
 	}
 
+	total := 0.0
+	for i := 0; i < n; i++ {
+		total += cost(i, x[i])
+	}
+	if rowsol != nil {
+		copy(rowsol, x)
+	}
+	return total
+}
+
+// edge is a candidate column with its cost.
+type edge struct {
+	j int32
+	c float64
+}
+
+// heapItem is a Dijkstra queue entry.
+type heapItem struct {
+	d float64
+	j int32
+}
+
+type minHeap []heapItem
+
+func (h *minHeap) push(it heapItem) {
+	*h = append(*h, it)
+	a := *h
+	k := len(a) - 1
+	for k > 0 {
+		p := (k - 1) / 2
+		if a[p].d <= a[k].d {
+			break
+		}
+		a[p], a[k] = a[k], a[p]
+		k = p
+	}
+}
+
+func (h *minHeap) pop() heapItem {
+	a := *h
+	top := a[0]
+	last := len(a) - 1
+	a[0] = a[last]
+	a = a[:last]
+	k := 0
+	for {
+		l := 2*k + 1
+		if l >= len(a) {
+			break
+		}
+		m := l
+		if r := l + 1; r < len(a) && a[r].d < a[l].d {
+			m = r
+		}
+		if a[k].d <= a[m].d {
+			break
+		}
+		a[k], a[m] = a[m], a[k]
+		k = m
+	}
+	*h = a
+	return top
+}
+
+// kSmallest returns the indices of the k smallest values of buf.
+func kSmallest(buf []float64, k int, idx []int) []int {
+	idx = idx[:0]
+	for j := range buf {
+		idx = append(idx, j)
+	}
+	if k >= len(idx) {
+		return idx
+	}
+	// Quickselect on idx by buf value.
+	lo, hi := 0, len(idx)-1
+	for lo < hi {
+		p := buf[idx[(lo+hi)/2]]
+		i, j := lo, hi
+		for i <= j {
+			for buf[idx[i]] < p {
+				i++
+			}
+			for buf[idx[j]] > p {
+				j--
+			}
+			if i <= j {
+				idx[i], idx[j] = idx[j], idx[i]
+				i++
+				j--
+			}
+		}
+		if k-1 <= j {
+			hi = j
+		} else if k-1 >= i {
+			lo = i
+		} else {
+			break
+		}
+	}
+	return idx[:k]
+}
+
+// assignSparse solves the assignment problem exactly by shortest augmenting
+// paths on a sparse candidate graph refined by a full dual check.
+func assignSparse(n, k int, cost func(i, j int) float64, rowsol []int) float64 {
+	rows := make([][]edge, n)
+	buf := make([]float64, n)
+	var idx []int
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			buf[j] = cost(i, j)
+		}
+		for _, j := range kSmallest(buf, k, idx) {
+			rows[i] = append(rows[i], edge{int32(j), buf[j]})
+		}
+	}
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			buf[i] = cost(i, j)
+		}
+		for _, i := range kSmallest(buf, k, idx) {
+			rows[i] = append(rows[i], edge{int32(j), buf[i]})
+		}
+	}
+	x := make([]int, n)
+	y := make([]int, n)
+	for i := range x {
+		x[i], y[i] = -1, -1
+	}
+	v := make([]float64, n)
+	dist := make([]float64, n)
+	pred := make([]int, n)
+	settled := make([]bool, n)
+	var done []int
+	var h minHeap
+	inf := math.Inf(1)
+	for i := range dist {
+		dist[i] = inf
+	}
+
+	augment := func(f int) bool {
+		h = h[:0]
+		done = done[:0]
+		var touched []int
+		for _, e := range rows[f] {
+			d := e.c - v[e.j]
+			if d < dist[e.j] {
+				if math.IsInf(dist[e.j], 1) {
+					touched = append(touched, int(e.j))
+				}
+				dist[e.j] = d
+				pred[e.j] = f
+				h.push(heapItem{d, e.j})
+			}
+		}
+		end := -1
+		dEnd := 0.0
+		for len(h) > 0 {
+			it := h.pop()
+			j := int(it.j)
+			if settled[j] || it.d > dist[j] {
+				continue
+			}
+			if y[j] < 0 {
+				end, dEnd = j, it.d
+				break
+			}
+			settled[j] = true
+			done = append(done, j)
+			i := y[j]
+			ui := cost(i, j) - v[j]
+			for _, e := range rows[i] {
+				if settled[e.j] {
+					continue
+				}
+				d := it.d + e.c - v[e.j] - ui
+				if d < dist[e.j] {
+					if math.IsInf(dist[e.j], 1) {
+						touched = append(touched, int(e.j))
+					}
+					dist[e.j] = d
+					pred[e.j] = i
+					h.push(heapItem{d, e.j})
+				}
+			}
+		}
+		if end >= 0 {
+			for _, j := range done {
+				v[j] += dist[j] - dEnd
+			}
+			for {
+				i := pred[end]
+				y[end] = i
+				j := end
+				end = x[i]
+				x[i] = j
+				if i == f {
+					break
+				}
+			}
+		}
+		for _, j := range touched {
+			dist[j] = inf
+			settled[j] = false
+		}
+		return end >= 0 || false
+	}
+
+	free := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		free = append(free, i)
+	}
+	for {
+		for _, f := range free {
+			if !augment(f) {
+				// No free column reachable: give row f every column.
+				rows[f] = rows[f][:0]
+				for j := 0; j < n; j++ {
+					rows[f] = append(rows[f], edge{int32(j), cost(f, j)})
+				}
+				if !augment(f) {
+					panic("boltzmann: Assignment: no augmenting path from a dense row")
+				}
+			}
+		}
+		// Dual check over all pairs.
+		free = free[:0]
+		for i := 0; i < n; i++ {
+			ui := cost(i, x[i]) - v[x[i]]
+			tol := 1e-12 * (1 + math.Abs(ui))
+			bad := false
+			for j := 0; j < n; j++ {
+				if c := cost(i, j); c-v[j]-ui < -tol {
+					rows[i] = append(rows[i], edge{int32(j), c})
+					bad = true
+				}
+			}
+			if bad {
+				free = append(free, i)
+			}
+		}
+		if len(free) == 0 {
+			break
+		}
+		for _, i := range free {
+			y[x[i]] = -1
+			x[i] = -1
+		}
+	}
 	total := 0.0
 	for i := 0; i < n; i++ {
 		total += cost(i, x[i])

@@ -55,9 +55,15 @@ func TestAssignmentBruteForce(t *testing.T) {
 					}
 				}
 				sol := make([]int, n)
-				got := Assignment(n, func(i, j int) float64 { return c[i][j] }, sol)
+				cf := func(i, j int) float64 { return c[i][j] }
+				got := Assignment(n, cf, sol)
 				want := bruteAssignment(c)
 				require.InDelta(t, want, got, 1e-9, "n=%d trial=%d", n, trial)
+				// The sparse solver with tiny candidate sets must still
+				// be exact (dense fallback and dual-check rounds).
+				for _, k := range []int{1, 2} {
+					require.InDelta(t, want, assignSparse(n, k, cf, nil), 1e-9, "sparse k=%d n=%d trial=%d", k, n, trial)
+				}
 				seen := make([]bool, n)
 				sum := 0.0
 				for i, j := range sol {
@@ -68,6 +74,19 @@ func TestAssignmentBruteForce(t *testing.T) {
 				require.InDelta(t, got, sum, 1e-9)
 			}
 		})
+	}
+}
+
+func TestAssignmentSparseMatchesDense(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{50, 400} {
+		a := randAngles(rng, n, 2)
+		b := randAngles(rng, n, 2)
+		cf := func(i, j int) float64 { return WrappedSqDist(a[i], b[j]) }
+		dense := assignDense(n, cf, nil)
+		for _, k := range []int{3, 24} {
+			assert.InDelta(t, dense, assignSparse(n, k, cf, nil), 1e-9*dense, "n=%d k=%d", n, k)
+		}
 	}
 }
 

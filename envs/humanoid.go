@@ -189,10 +189,10 @@ func (e *Humanoid) fillInfoV5() {
 	q, v := e.Data.Qpos, e.Data.Qvel
 	e.info["x_position"], e.info["y_position"] = q[0], q[1]
 	e.info["distance_from_origin"] = math.Hypot(q[0]-e.Model.Qpos0[0], q[1]-e.Model.Qpos0[1])
-	for i, k := range [2]string{"0", "1"} {
-		e.info["tendon_length_"+k] = q[e.knee[i]] - q[e.hipY[i]]
-		e.info["tendon_velocity_"+k] = v[e.kneeDof[i]] - v[e.hipYDof[i]]
-	}
+	e.info["tendon_length_0"] = q[e.knee[0]] - q[e.hipY[0]]
+	e.info["tendon_length_1"] = q[e.knee[1]] - q[e.hipY[1]]
+	e.info["tendon_velocity_0"] = v[e.kneeDof[0]] - v[e.hipYDof[0]]
+	e.info["tendon_velocity_1"] = v[e.kneeDof[1]] - v[e.hipYDof[1]]
 }
 
 // Step applies the 17 joint torques for one env step.

@@ -230,3 +230,7 @@ func intParam(id, name string, v float64) (int, error) {
 	}
 	return int(v), nil
 }
+
+// mujocoBase returns the embedded MujocoEnv (for tests and tools that read
+// the simulation data of any task).
+func (e *MujocoEnv) mujocoBase() *MujocoEnv { return e }

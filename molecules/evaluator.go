@@ -28,8 +28,9 @@ const (
 // holds a few float64 per atom pair, which suits peptides of up to a few
 // thousand atoms.
 type Evaluator struct {
-	sys *System
-	n   int
+	sys     *System
+	n       int
+	tgroups []torsionGroup
 
 	// Nonbonded: non-excluded pairs and exceptions, precomputed.
 	nbMethod NonbondedMethod
@@ -106,7 +107,11 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 		if err := check("torsion", t.Atoms[:]...); err != nil {
 			return nil, err
 		}
+		if t.Periodicity < 0 {
+			return nil, fmt.Errorf("molecules: torsion %v has negative periodicity %d", t.Atoms, t.Periodicity)
+		}
 	}
+	ev.tgroups = buildTorsionGroups(s.Torsions)
 	if nb := s.Nonbonded; nb != nil {
 		if len(nb.Particles) != n {
 			return nil, fmt.Errorf("molecules: nonbonded has %d particles, system has %d", len(nb.Particles), n)
@@ -380,10 +385,41 @@ func Dihedral(pos []float64, a, b, c, d int) float64 {
 	return math.Atan2(b2n*(b1x*nx+b1y*ny+b1z*nz), mx*nx+my*ny+mz*nz)
 }
 
+// torsionTerm is one periodic term of a torsion group.
+type torsionTerm struct {
+	n          int
+	k          float64
+	cosP, sinP float64 // cos and sin of the phase
+}
+
+// torsionGroup holds all terms acting on one atom quartet.
+type torsionGroup struct {
+	atoms [4]int
+	terms []torsionTerm
+}
+
+// buildTorsionGroups groups consecutive torsions on the same quartet.
+func buildTorsionGroups(ts []PeriodicTorsion) []torsionGroup {
+	var gs []torsionGroup
+	for _, t := range ts {
+		term := torsionTerm{n: t.Periodicity, k: t.K, cosP: math.Cos(t.Phase), sinP: math.Sin(t.Phase)}
+		if len(gs) > 0 && gs[len(gs)-1].atoms == t.Atoms {
+			gs[len(gs)-1].terms = append(gs[len(gs)-1].terms, term)
+			continue
+		}
+		gs = append(gs, torsionGroup{atoms: t.Atoms, terms: []torsionTerm{term}})
+	}
+	return gs
+}
+
+// torsions evaluates E = Σ K·(1 + cos(nφ − φ0)) = Σ K·(1 + cos nφ cos φ0 +
+// sin nφ sin φ0) with cos nφ and sin nφ from cos φ and sin φ by recurrence,
+// so no trigonometric function is called per evaluation.
 func (ev *Evaluator) torsions(pos, f []float64) float64 {
 	var en float64
-	for _, t := range ev.sys.Torsions {
-		a, b, c, d := 3*t.Atoms[0], 3*t.Atoms[1], 3*t.Atoms[2], 3*t.Atoms[3]
+	for gi := range ev.tgroups {
+		g := &ev.tgroups[gi]
+		a, b, c, d := 3*g.atoms[0], 3*g.atoms[1], 3*g.atoms[2], 3*g.atoms[3]
 		b1x, b1y, b1z := pos[b]-pos[a], pos[b+1]-pos[a+1], pos[b+2]-pos[a+2]
 		b2x, b2y, b2z := pos[c]-pos[b], pos[c+1]-pos[b+1], pos[c+2]-pos[b+2]
 		b3x, b3y, b3z := pos[d]-pos[c], pos[d+1]-pos[c+1], pos[d+2]-pos[c+2]
@@ -391,19 +427,29 @@ func (ev *Evaluator) torsions(pos, f []float64) float64 {
 		nx, ny, nz := b2y*b3z-b2z*b3y, b2z*b3x-b2x*b3z, b2x*b3y-b2y*b3x
 		b22 := b2x*b2x + b2y*b2y + b2z*b2z
 		b2n := math.Sqrt(b22)
-		phi := math.Atan2(b2n*(b1x*nx+b1y*ny+b1z*nz), mx*nx+my*ny+mz*nz)
-		nphi := float64(t.Periodicity)*phi - t.Phase
-		sn, cs := math.Sincos(nphi)
-		en += t.K * (1 + cs)
-		if f == nil {
-			continue
-		}
 		mm := mx*mx + my*my + mz*mz
 		nn := nx*nx + ny*ny + nz*nz
-		if mm == 0 || nn == 0 || b22 == 0 {
+		// φ = atan2(|b2|·b1·n, m·n); cos φ and sin φ directly.
+		cphi, sphi := 1.0, 0.0
+		degenerate := mm == 0 || nn == 0 || b22 == 0
+		if !degenerate {
+			inv := 1 / math.Sqrt(mm*nn)
+			cphi = (mx*nx + my*ny + mz*nz) * inv
+			sphi = b2n * (b1x*nx + b1y*ny + b1z*nz) * inv
+		}
+		var dEdphi float64
+		for _, t := range g.terms {
+			// cos nφ, sin nφ by the angle-addition recurrence.
+			cn, sn := 1.0, 0.0
+			for k := 0; k < t.n; k++ {
+				cn, sn = cn*cphi-sn*sphi, sn*cphi+cn*sphi
+			}
+			en += t.k * (1 + cn*t.cosP + sn*t.sinP)
+			dEdphi -= t.k * float64(t.n) * (sn*t.cosP - cn*t.sinP)
+		}
+		if f == nil || degenerate {
 			continue
 		}
-		dEdphi := -t.K * float64(t.Periodicity) * sn
 		// Gradient of φ (Blondel–Karplus form).
 		s1 := -b2n / mm
 		s4 := b2n / nn

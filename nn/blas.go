@@ -18,9 +18,22 @@ import (
 // allocating.
 var directBLAS = false
 
-// BLASBackend names the BLAS implementation in use: "gonum" (pure Go) or
-// "openblas" (cgo, build tag openblas).
+// BLASBackend names the BLAS implementation of large products: "gonum"
+// (pure-Go gonum, or the package's assembly kernels when the CPU has AVX2 and
+// FMA; see KernelName) or "openblas" (cgo, build tag openblas).
 var BLASBackend = "gonum"
+
+// KernelName describes the in-package gemm kernels in use: "avx512",
+// "avx2" or "none" (gonum's pure-Go BLAS).
+func KernelName() string {
+	switch {
+	case !hasGemmKernel:
+		return "none"
+	case useAVX512:
+		return "avx512"
+	}
+	return "avx2"
+}
 
 const gemmBlock = 64
 

@@ -32,8 +32,21 @@ func naiveGemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b 
 }
 
 func TestGemmMatchesDefinition(t *testing.T) {
+	defer func(v bool) { useAVX512 = v }(useAVX512)
+	kernels := []bool{false}
+	if hasAVX512 {
+		kernels = append(kernels, true)
+	}
+	for _, avx512 := range kernels {
+		useAVX512 = avx512
+		t.Logf("kernels: asm %v, AVX-512 %v", hasGemmKernel, avx512)
+		testGemm(t)
+	}
+}
+
+func testGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, d := range [][3]int{{1, 1, 1}, {3, 5, 7}, {130, 70, 65}, {200, 9, 300}, {17, 256, 256}, {256, 6, 256}} {
+	for _, d := range [][3]int{{1, 1, 1}, {3, 5, 7}, {130, 70, 65}, {200, 9, 300}, {17, 256, 256}, {256, 6, 256}, {144, 32, 520}, {12, 48, 3}} {
 		m, n, k := d[0], d[1], d[2]
 		for _, tA := range []bool{false, true} {
 			for _, tB := range []bool{false, true} {
@@ -52,16 +65,19 @@ func TestGemmMatchesDefinition(t *testing.T) {
 						s[i] = rng.Float64()*2 - 1
 					}
 				}
-				want := append([]float64(nil), c...)
-				naiveGemm(tA, tB, m, n, k, 0.7, a, lda, b, ldb, 0.3, want, n+4)
-				got := append([]float64(nil), c...)
-				gemm(tA, tB, m, n, k, 0.7, a, lda, b, ldb, 0.3, got, n+4)
-				require.InDeltaSlice(t, want, got, 1e-11, "f64 %v tA=%v tB=%v", d, tA, tB)
+				for _, ab := range [][2]float64{{0.7, 0.3}, {1, 0}, {1, 1}} {
+					alpha, beta := ab[0], ab[1]
+					want := append([]float64(nil), c...)
+					naiveGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, want, n+4)
+					got := append([]float64(nil), c...)
+					gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, got, n+4)
+					require.InDeltaSlice(t, want, got, 1e-11, "f64 %v tA=%v tB=%v alpha=%v beta=%v", d, tA, tB, alpha, beta)
 
-				a32, b32, c32 := toF32(a), toF32(b), toF32(c)
-				gemm(tA, tB, m, n, k, 0.7, a32, lda, b32, ldb, 0.3, c32, n+4)
-				for i := range want {
-					require.InDelta(t, want[i], float64(c32[i]), 1e-3*float64(k), "f32 %v tA=%v tB=%v", d, tA, tB)
+					a32, b32, c32 := toF32(a), toF32(b), toF32(c)
+					gemm(tA, tB, m, n, k, float32(alpha), a32, lda, b32, ldb, float32(beta), c32, n+4)
+					for i := range want {
+						require.InDelta(t, want[i], float64(c32[i]), 1e-4*float64(k), "f32 %v tA=%v tB=%v", d, tA, tB)
+					}
 				}
 			}
 		}

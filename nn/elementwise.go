@@ -519,10 +519,8 @@ func geluForward[F Float](y, d, x []F) {
 		z := math.Abs(xf) * invSqrt2
 		e := expF32(-z * z) // = exp(−x²/2)
 		t := 1 / (1 + p*z)
-		erf := 1 - ((((a5*t+a4)*t+a3)*t+a2)*t+a1)*t*e
-		if xf < 0 {
-			erf = -erf
-		}
+		// Copysign instead of a branch: signs of activations are random.
+		erf := math.Copysign(1-((((a5*t+a4)*t+a3)*t+a2)*t+a1)*t*e, xf)
 		cdf := 0.5 * (1 + erf)
 		y[i] = F(xf * cdf)
 		if d != nil {

@@ -18,8 +18,12 @@ func expF32(x float64) float64 {
 		ln2hi = 0.6931471803691238
 		ln2lo = 1.9082149292705877e-10
 	)
-	n := math.Floor(x*log2e + 0.5)
+	// Adding 1.5·2⁵² rounds x·log₂e to the nearest integer n, held in the
+	// low mantissa bits of t.
+	const shifter = 6755399441055744.0
+	t := x*log2e + shifter
+	n := t - shifter
 	r := x - n*ln2hi - n*ln2lo
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
-	return p * math.Float64frombits(uint64(int64(n)+1023)<<52)
+	return p * math.Float64frombits(uint64(int64(int32(math.Float64bits(t)))+1023)<<52)
 }

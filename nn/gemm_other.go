@@ -6,5 +6,21 @@ package nn
 // uses gonum's pure-Go BLAS.
 var hasGemmKernel = false
 
-func sgemm6x16(k int, a, b, c *float32) { panic("nn: no gemm kernel") }
-func dgemm6x8(k int, a, b, c *float64)  { panic("nn: no gemm kernel") }
+// hasAVX512 is false: no assembly micro-kernels on this platform.
+var hasAVX512 = false
+
+func sgemm6x16(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int) {
+	panic("nn: no gemm kernel")
+}
+
+func dgemm6x8(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc int) {
+	panic("nn: no gemm kernel")
+}
+
+func sgemm6x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int) {
+	panic("nn: no gemm kernel")
+}
+
+func dgemm6x16(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc int) {
+	panic("nn: no gemm kernel")
+}

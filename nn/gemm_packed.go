@@ -2,11 +2,14 @@ package nn
 
 import "unsafe"
 
-// Packed gemm: C = alpha·op(A)·op(B) + beta·C with the AVX2/FMA micro-kernels
-// (6×16 float32, 6×8 float64 tiles). op(B) is packed per k-block into panels
-// of nr columns, op(A) into panels of 6 rows; row blocks of C are computed in
-// parallel, each C element by exactly one item in a fixed order, so results do
-// not depend on the number of workers.
+// Kernel-based gemm: C = alpha·op(A)·op(B) + beta·C with the AVX2/FMA
+// micro-kernels (6×16 float32, 6×8 float64 tiles). Full 6-row panels of A
+// and, when B is not transposed, full column panels of B are read in place;
+// transposed B and partial panels are packed (zero padded). Full tiles are
+// accumulated straight into C when alpha = 1, others go through a small tile
+// buffer. Row blocks of C are computed in parallel, each C element by exactly
+// one item in a fixed order, so results do not depend on the number of
+// workers.
 
 const (
 	packMR = 6
@@ -27,11 +30,20 @@ type packTask[F Float] struct {
 	tiles    []F
 }
 
+// useAVX512 selects the AVX-512 kernels when the CPU has them; tests switch
+// it off to cover the AVX2 kernels too.
+var useAVX512 = hasAVX512
+
+// nrOf returns the tile width (columns) of the active kernel.
 func nrOf[F Float]() int {
+	n := 8
 	if isF32[F]() {
-		return 16
+		n = 16
 	}
-	return 8
+	if useAVX512 {
+		n *= 2
+	}
+	return n
 }
 
 func grow[F Float](s []F, n int) []F {
@@ -62,13 +74,12 @@ func gemmPacked[F Float](par, tA, tB bool, m, n, k int, alpha F, a []F, lda int,
 	nr := nrOf[F]()
 	np := (n + nr - 1) / nr
 	nItems := (m + packMC - 1) / packMC
-	mPanels := (m + packMR - 1) / packMR
 	t.tA, t.tB, t.m, t.n, t.k, t.alpha = tA, tB, m, n, k, alpha
-	t.nr = nr
 	t.a, t.lda, t.b, t.ldb, t.c, t.ldc = a, lda, b, ldb, c, ldc
+	t.nr = nr
 	kbMax := min(packKC, k)
 	t.pb = grow(t.pb, np*nr*kbMax)
-	t.pa = grow(t.pa, mPanels*packMR*kbMax)
+	t.pa = grow(t.pa, nItems*packMR*kbMax)
 	t.tiles = grow(t.tiles, nItems*packMR*nr)
 	for pc := 0; pc < k; pc += packKC {
 		kb := min(packKC, k-pc)
@@ -86,11 +97,20 @@ func gemmPacked[F Float](par, tA, tB bool, m, n, k int, alpha F, a []F, lda int,
 	putPackTask(t)
 }
 
-// packB packs op(B)[pc:pc+kb, :] into panels of nr columns (zero padded).
+// bDirect reports whether column panel q of op(B) is read in place.
+func (t *packTask[F]) bDirect(q int) bool {
+	return !t.tB && (q+1)*t.nr <= t.n
+}
+
+// packB packs the panels of op(B)[pc:pc+kb, :] that are not read in place
+// into panels of nr columns (zero padded).
 func (t *packTask[F]) packB() {
 	nr, kb, pc := t.nr, t.kb, t.pc
 	np := (t.n + nr - 1) / nr
 	for p := 0; p < np; p++ {
+		if t.bDirect(p) {
+			continue
+		}
 		j0 := p * nr
 		w := min(nr, t.n-j0)
 		dst := t.pb[p*nr*kb : (p+1)*nr*kb]
@@ -115,33 +135,32 @@ func (t *packTask[F]) packB() {
 	}
 }
 
+func (t *packTask[F]) kernel(kb int, a []F, rs, cs int, b []F, ldb int, c []F, ldc int) {
+	if t.nr == 32 {
+		sgemm6x32(kb, (*float32)(unsafe.Pointer(&a[0])), rs, cs, (*float32)(unsafe.Pointer(&b[0])), ldb, (*float32)(unsafe.Pointer(&c[0])), ldc)
+	} else if t.nr == 16 && !isF32[F]() {
+		dgemm6x16(kb, (*float64)(unsafe.Pointer(&a[0])), rs, cs, (*float64)(unsafe.Pointer(&b[0])), ldb, (*float64)(unsafe.Pointer(&c[0])), ldc)
+	} else if isF32[F]() {
+		sgemm6x16(kb, (*float32)(unsafe.Pointer(&a[0])), rs, cs, (*float32)(unsafe.Pointer(&b[0])), ldb, (*float32)(unsafe.Pointer(&c[0])), ldc)
+	} else {
+		dgemm6x8(kb, (*float64)(unsafe.Pointer(&a[0])), rs, cs, (*float64)(unsafe.Pointer(&b[0])), ldb, (*float64)(unsafe.Pointer(&c[0])), ldc)
+	}
+}
+
 // run computes rows [item·packMC, …) of C for the current k-block.
 func (t *packTask[F]) run(item int) {
 	nr, kb, pc := t.nr, t.kb, t.pc
 	i0 := item * packMC
 	i1 := min(t.m, i0+packMC)
-	// Pack A rows i0..i1 into 6-row panels.
-	p0 := i0 / packMR
 	nP := (i1 - i0 + packMR - 1) / packMR
-	pa := t.pa[p0*packMR*kb : (p0+nP)*packMR*kb]
-	for p := 0; p < nP; p++ {
-		dst := pa[p*packMR*kb : (p+1)*packMR*kb]
-		r0 := i0 + p*packMR
-		h := min(packMR, i1-r0)
-		if h < packMR {
-			clear(dst)
-		}
-		if t.tA {
-			// Row l of the stored A holds op(A)[r0:r0+h, pc+l] contiguously.
+	// Pack the partial last row panel, if any (zero padded).
+	pa := t.pa[item*packMR*kb : (item+1)*packMR*kb]
+	if rem := (i1 - i0) % packMR; rem != 0 {
+		r0 := i0 + (nP-1)*packMR
+		clear(pa)
+		for ii := 0; ii < rem; ii++ {
 			for l := 0; l < kb; l++ {
-				copy(dst[l*packMR:l*packMR+h], t.a[(pc+l)*t.lda+r0:(pc+l)*t.lda+r0+h])
-			}
-			continue
-		}
-		for ii := 0; ii < h; ii++ {
-			src := t.a[(r0+ii)*t.lda+pc : (r0+ii)*t.lda+pc+kb]
-			for l, v := range src {
-				dst[l*packMR+ii] = v
+				pa[l*packMR+ii] = t.opA(r0+ii, pc+l)
 			}
 		}
 	}
@@ -150,32 +169,44 @@ func (t *packTask[F]) run(item int) {
 	for q := 0; q < np; q++ {
 		j0 := q * nr
 		w := min(nr, t.n-j0)
-		bp := t.pb[q*nr*kb : (q+1)*nr*kb]
+		bs, ldb := t.pb[q*nr*kb:(q+1)*nr*kb], nr
+		if t.bDirect(q) {
+			bs, ldb = t.b[pc*t.ldb+j0:], t.ldb
+		}
 		for p := 0; p < nP; p++ {
 			r0 := i0 + p*packMR
 			h := min(packMR, i1-r0)
-			ap := pa[p*packMR*kb : (p+1)*packMR*kb]
-			if isF32[F]() {
-				sgemm6x16(kb, (*float32)(unsafe.Pointer(&ap[0])), (*float32)(unsafe.Pointer(&bp[0])), (*float32)(unsafe.Pointer(&tile[0])))
-			} else {
-				dgemm6x8(kb, (*float64)(unsafe.Pointer(&ap[0])), (*float64)(unsafe.Pointer(&bp[0])), (*float64)(unsafe.Pointer(&tile[0])))
+			as, rs, cs := pa, 1, packMR
+			if h == packMR {
+				if t.tA {
+					as, rs, cs = t.a[pc*t.lda+r0:], 1, t.lda
+				} else {
+					as, rs, cs = t.a[r0*t.lda+pc:], t.lda, 1
+				}
 			}
+			if h == packMR && w == nr && t.alpha == 1 {
+				t.kernel(kb, as, rs, cs, bs, ldb, t.c[r0*t.ldc+j0:], t.ldc)
+				continue
+			}
+			clear(tile)
+			t.kernel(kb, as, rs, cs, bs, ldb, tile, nr)
 			alpha := t.alpha
 			for ii := 0; ii < h; ii++ {
 				crow := t.c[(r0+ii)*t.ldc+j0 : (r0+ii)*t.ldc+j0+w]
-				trow := tile[ii*nr : ii*nr+w]
-				if alpha == 1 {
-					for j, v := range trow {
-						crow[j] += v
-					}
-				} else {
-					for j, v := range trow {
-						crow[j] += alpha * v
-					}
+				for j, v := range tile[ii*nr : ii*nr+w] {
+					crow[j] += alpha * v
 				}
 			}
 		}
 	}
+}
+
+// opA returns op(A)[i, l].
+func (t *packTask[F]) opA(i, l int) F {
+	if t.tA {
+		return t.a[l*t.lda+i]
+	}
+	return t.a[i*t.lda+l]
 }
 
 func getPackTask[F Float]() *packTask[F] {

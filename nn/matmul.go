@@ -2,7 +2,7 @@ package nn
 
 import "fmt"
 
-// mmDims returns (m, k) of op(A) for a 2-D matrix of shape r×c.
+// opDims returns (rows, cols) of op(A) for a 2-D matrix of shape r×c.
 func opDims(r, c int, t bool) (int, int) {
 	if t {
 		return c, r

@@ -152,6 +152,10 @@ func TestPolyakAndCopy(t *testing.T) {
 	for i, p := range b.Params() {
 		require.Equal(t, a.Params()[i].Data, p.Data)
 	}
+	byName := ParamsByName(a.Params())
+	require.Same(t, a.Layers[1].W, byName["a.1.weight"])
+	require.Len(t, byName, 4)
+	require.Panics(t, func() { ParamsByName(append(a.Params(), a.Params()[0])) })
 	c := NewMLP[float32]("c", MLPConfig{Sizes: []int{2, 4, 1}}, rng)
 	require.Panics(t, func() { CopyParams(c.Params(), a.Params()) })
 }

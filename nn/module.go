@@ -68,6 +68,19 @@ func (l *LayerNorm[F]) Forward(tp *Tape[F], x *Tensor[F]) *Tensor[F] {
 	return tp.LayerNorm(x, l.Gamma.Tensor, l.Beta.Tensor, l.Eps)
 }
 
+// ParamsByName returns the parameters keyed by name; it panics on a duplicate
+// name (a programmer error: checkpoints need unique names).
+func ParamsByName[F Float](ps []*Param[F]) map[string]*Param[F] {
+	m := make(map[string]*Param[F], len(ps))
+	for _, p := range ps {
+		if _, dup := m[p.Name]; dup {
+			panic(fmt.Sprintf("nn: duplicate parameter name %q", p.Name))
+		}
+		m[p.Name] = p
+	}
+	return m
+}
+
 // ZeroGrad sets the gradient of every parameter to zero.
 func ZeroGrad[F Float](ps []*Param[F]) {
 	for _, p := range ps {

@@ -113,8 +113,14 @@ func softmaxRow[F Float](dst, src []F, n int) {
 		mx = max(mx, v)
 	}
 	var s float64
+	f32 := isF32[F]()
 	for j := 0; j < n; j++ {
-		e := F(math.Exp(float64(src[j] - mx)))
+		var e F
+		if f32 {
+			e = F(expF32(float64(src[j] - mx)))
+		} else {
+			e = F(math.Exp(float64(src[j] - mx)))
+		}
 		dst[j] = e
 		s += float64(e)
 	}

@@ -35,8 +35,6 @@ type Tape[F Float] struct {
 	ntens int
 	lists [][]*Tensor[F]
 	nlist int
-	ints  [][]int
-	nints int
 	attn  []*attnTask[F]
 	nattn int
 	done  bool
@@ -58,7 +56,6 @@ func (tp *Tape[F]) Reset() {
 	tp.nbuf = 0
 	tp.ntens = 0
 	tp.nlist = 0
-	tp.nints = 0
 	tp.nattn = 0
 	tp.done = false
 }
@@ -84,22 +81,6 @@ func (tp *Tape[F]) alloc(n int) []F {
 func (tp *Tape[F]) allocZero(n int) []F {
 	b := tp.alloc(n)
 	clear(b)
-	return b
-}
-
-func (tp *Tape[F]) allocInts(n int) []int {
-	if tp.nints < len(tp.ints) {
-		b := tp.ints[tp.nints]
-		if cap(b) < n {
-			b = make([]int, n)
-			tp.ints[tp.nints] = b
-		}
-		tp.nints++
-		return b[:n]
-	}
-	b := make([]int, n)
-	tp.ints = append(tp.ints, b)
-	tp.nints++
 	return b
 }
 
@@ -252,8 +233,8 @@ type record[F Float] struct {
 	aux        any
 }
 
-// record appends r if recording is on; it reports whether out requires a
-// gradient (and marks it).
+// needs reports whether an operation on ts must be recorded: recording is on
+// and some input requires a gradient.
 func (tp *Tape[F]) needs(ts ...*Tensor[F]) bool {
 	if tp.NoGrad {
 		return false
@@ -266,6 +247,7 @@ func (tp *Tape[F]) needs(ts ...*Tensor[F]) bool {
 	return false
 }
 
+// push records r and marks its output as requiring a gradient.
 func (tp *Tape[F]) push(r record[F]) {
 	r.out.requires = true
 	tp.recs = append(tp.recs, r)
@@ -292,6 +274,9 @@ func (tp *Tape[F]) Backward(loss *Tensor[F]) {
 	if len(loss.Data) != 1 {
 		panic(fmt.Sprintf("nn: Backward: loss has shape %v, want a single element", loss.Shape()))
 	}
+	if tp.NoGrad {
+		panic("nn: Backward on a tape with NoGrad set")
+	}
 	if !loss.requires {
 		return
 	}
@@ -308,6 +293,9 @@ func (tp *Tape[F]) Backward(loss *Tensor[F]) {
 func (tp *Tape[F]) BackwardFrom(out *Tensor[F], seed []F) {
 	if len(seed) != len(out.Data) {
 		panic(fmt.Sprintf("nn: BackwardFrom: seed length %d does not match shape %v", len(seed), out.Shape()))
+	}
+	if tp.NoGrad {
+		panic("nn: BackwardFrom on a tape with NoGrad set")
 	}
 	if !out.requires {
 		return

@@ -162,7 +162,7 @@ func sameShape[F Float](a, b *Tensor[F]) bool {
 	return a.rank == b.rank && a.shape == b.shape
 }
 
-// rows returns the product of all but the last dimension and the last
+// rowsCols returns the product of all but the last dimension and the last
 // dimension.
 func (t *Tensor[F]) rowsCols() (int, int) {
 	if t.rank == 0 {

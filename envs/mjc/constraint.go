@@ -186,9 +186,13 @@ func referenceConstraint(m *Model, d *Data) {
 	}
 }
 
-// solveConstraint computes EfcForce by projected Gauss–Seidel on the dual
-// problem min ½fᵀ(AR)f + fᵀb, f ≥ 0, warm-started from QaccWarmstart, then
-// QfrcConstraint = Jᵀf and Qacc = QaccSmooth + M⁻¹Jᵀf.
+// solveConstraint computes EfcB = J·qacc_smooth − aref and solves for the
+// constraint forces with the model's solver: SolverPGS runs projected
+// Gauss–Seidel on the dual problem min ½fᵀ(AR)f + fᵀb, f ≥ 0, warm-started
+// from the forces implied by QaccWarmstart (kept only if their dual cost is
+// below zero's, as MuJoCo 2.2.2), then QfrcConstraint = Jᵀf and Qacc = QaccSmooth + M⁻¹Jᵀf;
+// SolverNewton and SolverCG use the primal Newton solver (solveNewton), which
+// reaches the same optimum.
 func solveConstraint(m *Model, d *Data) {
 	nv, n := m.Nv, d.Nefc
 	copy(d.Qacc, d.QaccSmooth)
@@ -208,7 +212,13 @@ func solveConstraint(m *Model, d *Data) {
 		}
 		b[i] = s - d.EfcAref[i]
 	}
-	// warm start: force implied by qacc_warmstart, kept if better than zero
+	if m.Opt.Solver != SolverPGS {
+		solveNewton(m, d)
+		return
+	}
+	// Warm start as MuJoCo 2.2.2's mj_fwdConstraint for the dual solver: the
+	// forces implied by qacc_warmstart, f = −D·min(0, J·qacc_ws − aref), kept
+	// only if their dual cost is below zero's.
 	clear(f)
 	if m.Opt.Disable&DisableWarmstart == 0 {
 		for i := range n {

@@ -121,6 +121,10 @@ type Data struct {
 	cfrcBody  [][6]float64
 	cacc      [][6]float64
 	efcMinvJT []float64 // Nefc × nv: M⁻¹Jᵀ stored transposed (row per efc)
+	efcJar    []float64 // Newton: J·qacc − aref
+	efcJp     []float64 // Newton: J·p
+	efcBP     []breakpoint
+	newtonH   []float64 // Newton: Hessian and its Cholesky factor, nv × nv
 	tmpNv     [4][]float64
 	ctrlClamp []float64
 	// RK4 stage storage
@@ -202,6 +206,10 @@ func NewData(m *Model) *Data {
 		cfrcBody:  make([][6]float64, nb),
 		cacc:      make([][6]float64, nb),
 		efcMinvJT: make([]float64, nefc*nv),
+		efcJar:    make([]float64, nefc),
+		efcJp:     make([]float64, nefc),
+		efcBP:     make([]breakpoint, 0, nefc),
+		newtonH:   make([]float64, nv*nv),
 		ctrlClamp: make([]float64, nu),
 		rkDX:      make([]float64, 2*nv),
 		qM:        newSparseM(m),

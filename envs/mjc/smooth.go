@@ -380,11 +380,7 @@ func rne(m *Model, d *Data, flgAcc bool, dst []float64) {
 			}
 		}
 		d.cacc[i] = a
-		f := &d.cfrcBody[i]
-		mulInertVec(f, &d.Cinert[i], &a)
-		var iv [6]float64
-		mulInertVec(&iv, &d.Cinert[i], &d.Cvel[i])
-		crossForceAdd(f, &d.Cvel[i], &iv)
+		bodyForce(&d.cfrcBody[i], &d.Cinert[i], &a, &d.Cvel[i])
 	}
 	d.cfrcBody[0] = [6]float64{}
 	for i := nb - 1; i > 0; i-- {
@@ -570,4 +566,27 @@ func energyVel(m *Model, d *Data) {
 		e += s * d.Qvel[i]
 	}
 	d.Energy[1] = 0.5 * e
+}
+
+// bodyForce writes cinert·a + v ×* (cinert·v), the com-based net wrench of
+// a body with acceleration a and velocity v (one RNE body term).
+func bodyForce(dst *[6]float64, in *[10]float64, a, v *[6]float64) {
+	i0, i1, i2, i3, i4, i5 := in[0], in[1], in[2], in[3], in[4], in[5]
+	h0, h1, h2, ms := in[6], in[7], in[8], in[9]
+	// p = cinert·v
+	w0, w1, w2, l0, l1, l2 := v[0], v[1], v[2], v[3], v[4], v[5]
+	p0 := i0*w0 + i3*w1 + i4*w2 - h2*l1 + h1*l2
+	p1 := i3*w0 + i1*w1 + i5*w2 + h2*l0 - h0*l2
+	p2 := i4*w0 + i5*w1 + i2*w2 - h1*l0 + h0*l1
+	p3 := h2*w1 - h1*w2 + ms*l0
+	p4 := h0*w2 - h2*w0 + ms*l1
+	p5 := h1*w0 - h0*w1 + ms*l2
+	// cinert·a
+	a0, a1, a2, a3, a4, a5 := a[0], a[1], a[2], a[3], a[4], a[5]
+	dst[0] = i0*a0 + i3*a1 + i4*a2 - h2*a4 + h1*a5 + (-w2*p1 + w1*p2 - l2*p4 + l1*p5)
+	dst[1] = i3*a0 + i1*a1 + i5*a2 + h2*a3 - h0*a5 + (w2*p0 - w0*p2 + l2*p3 - l0*p5)
+	dst[2] = i4*a0 + i5*a1 + i2*a2 - h1*a3 + h0*a4 + (-w1*p0 + w0*p1 - l1*p3 + l0*p4)
+	dst[3] = h2*a1 - h1*a2 + ms*a3 + (-w2*p4 + w1*p5)
+	dst[4] = h0*a2 - h2*a0 + ms*a4 + (w2*p3 - w0*p5)
+	dst[5] = h1*a0 - h0*a1 + ms*a5 + (-w1*p3 + w0*p4)
 }

@@ -28,8 +28,9 @@ type job struct {
 }
 
 type result struct {
-	final, stepsPerS float64
-	err              error
+	det, sto  float64 // final evaluation returns (10 episodes) in both modes
+	stepsPerS float64
+	err       error
 }
 
 func main() {
@@ -46,7 +47,7 @@ func run(args []string, stdout io.Writer) error {
 	methodList := fs.String("methods", "meow,sac", "comma-separated methods: meow, sac")
 	steps := fs.Int("steps", 0, "environment steps per run (0: per-environment presets)")
 	workers := fs.Int("workers", 2, "runs in parallel")
-	evalMode := fs.String("eval-mode", "deterministic", "evaluation actions: deterministic or stochastic")
+	evalMode := fs.String("eval-mode", "deterministic", "evaluation actions during training: deterministic or stochastic")
 	out := fs.String("out", "", "directory for the per-run outputs (empty: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -106,12 +107,12 @@ func run(args []string, stdout io.Writer) error {
 	close(next)
 	wg.Wait()
 
-	fmt.Fprintf(stdout, "| environment | method | final return (%s eval, mean ± std over seeds) | seeds | env-steps/s |\n", *evalMode)
-	fmt.Fprintln(stdout, "|---|---|---|---|---|")
+	fmt.Fprintln(stdout, "| environment | method | steps | final return, deterministic | final return, stochastic | seeds | env-steps/s |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|")
 	var errs []error
 	for _, e := range envIDs {
 		for _, m := range methods {
-			var fin, rate []float64
+			var det, sto, rate []float64
 			for i, j := range jobs {
 				if j.env != e || j.method != m {
 					continue
@@ -120,12 +121,15 @@ func run(args []string, stdout io.Writer) error {
 					errs = append(errs, fmt.Errorf("%s %s seed %d: %w", m, e, j.seed, results[i].err))
 					continue
 				}
-				fin = append(fin, results[i].final)
+				det = append(det, results[i].det)
+				sto = append(sto, results[i].sto)
 				rate = append(rate, results[i].stepsPerS)
 			}
-			fm, fsd := meanStd(fin)
+			dm, dsd := meanStd(det)
+			sm, ssd := meanStd(sto)
 			rm, _ := meanStd(rate)
-			fmt.Fprintf(stdout, "| %s | %s | %.1f ± %.1f | %d | %.0f |\n", e, name(m), fm, fsd, len(fin), rm)
+			fmt.Fprintf(stdout, "| %s | %s | %s | %.1f ± %.1f | %.1f ± %.1f | %d | %.0f |\n", e, name(m), stepsLabel(*steps),
+				dm, dsd, sm, ssd, len(det), rm)
 		}
 	}
 	return errors.Join(errs...)
@@ -179,7 +183,27 @@ func runJob(j job, steps int, det bool, out string) result {
 	if len(eval.Rows) == 0 {
 		return result{err: errors.New("no evaluation (steps < eval interval)")}
 	}
-	return result{final: eval.Rows[len(eval.Rows)-1][1], stepsPerS: float64(tc.Steps) / el}
+	// Final policy in both evaluation modes (10 episodes, seeds 0..9).
+	_, test, err := agents.MakeEnvs(j.env, tc.EvalEpisodes)
+	if err != nil {
+		return result{err: err}
+	}
+	rd, err := agents.Evaluate(test, agent, true)
+	if err != nil {
+		return result{err: err}
+	}
+	rs, err := agents.Evaluate(test, agent, false)
+	if err != nil {
+		return result{err: err}
+	}
+	return result{det: rd.ReturnMean, sto: rs.ReturnMean, stepsPerS: float64(tc.Steps) / el}
+}
+
+func stepsLabel(steps int) string {
+	if steps == 0 {
+		return "preset"
+	}
+	return strconv.Itoa(steps)
 }
 
 func split(s string) []string {

@@ -382,3 +382,47 @@ func TestReferenceSystemParameters(t *testing.T) {
 		})
 	}
 }
+
+func TestReferenceForcesMatchFiniteDifferences(t *testing.T) {
+	dir := sharedDir(t)
+	for _, rs := range refSystems {
+		_, sys := buildRef(t, dir, rs)
+		confs := loadConfs(t, dir, rs.key)
+		last := len(confs.Conformations) - 1
+		for _, ci := range []int{0, last} {
+			c := confs.Conformations[ci]
+			pos := flat(c.Positions)
+			forces := make([]float64, len(pos))
+			if _, err := sys.Evaluate(pos, forces); err != nil {
+				t.Fatal(err)
+			}
+			var fmax float64
+			for _, f := range forces {
+				fmax = math.Max(fmax, math.Abs(f))
+			}
+			const h = 1e-6
+			p := append([]float64(nil), pos...)
+			var worst float64
+			for k := range p {
+				p[k] = pos[k] + h
+				ep, err := sys.Evaluate(p, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p[k] = pos[k] - h
+				em, err := sys.Evaluate(p, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p[k] = pos[k]
+				fd := -(ep.Total() - em.Total()) / (2 * h)
+				d := math.Abs(fd - forces[k])
+				worst = math.Max(worst, d/math.Max(1, fmax))
+				if d > 1e-4+2e-6*fmax {
+					t.Errorf("%s %s coordinate %d: analytic %.8g, finite difference %.8g", rs.key, c.Label, k, forces[k], fd)
+				}
+			}
+			t.Logf("%s %s: worst |FD − analytic| / max(1,|F|) = %.2g", rs.key, c.Label, worst)
+		}
+	}
+}

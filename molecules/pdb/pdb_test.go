@@ -3,6 +3,7 @@ package pdb
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,34 +13,35 @@ import (
 	"github.com/boltzflow/boltzflow/molecules"
 )
 
-const dipeptide = `REMARK test
-ATOM      1 HH31 ACE A   1       1.921   1.202   0.671  1.00  0.00           H
-ATOM      2  CH3 ACE A   1       1.989   2.161   0.159  1.00  0.00           C
-ATOM      3 HH32 ACE A   1       1.292   2.866   0.610  1.00  0.00           H
-ATOM      4 HH33 ACE A   1       1.744   2.030  -0.894  1.00  0.00           H
-ATOM      5  C   ACE A   1       3.397   2.703   0.281  1.00  0.00           C
-ATOM      6  O   ACE A   1       4.252   2.065   0.894  1.00  0.00           O
-ATOM      7  N   ALA A   2       3.626   3.879  -0.304  1.00  0.00           N
-ATOM      8  H   ALA A   2       2.852   4.334  -0.769  1.00  0.00           H
-ATOM      9  CA  ALA A   2       4.910   4.590  -0.301  1.00  0.00           C
-ATOM     10  HA  ALA A   2       5.482   4.287   0.577  1.00  0.00           H
-ATOM     11  CB  ALA A   2       5.697   4.179  -1.554  1.00  0.00           C
-ATOM     12  HB1 ALA A   2       5.152   4.474  -2.451  1.00  0.00           H
-ATOM     13  HB2 ALA A   2       6.674   4.663  -1.555  1.00  0.00           H
-ATOM     14  HB3 ALA A   2       5.841   3.098  -1.562  1.00  0.00           H
-ATOM     15  C   ALA A   2       4.729   6.124  -0.229  1.00  0.00           C
-ATOM     16  O   ALA A   2       3.667   6.658  -0.574  1.00  0.00           O
-HETATM   17  N   NME A   3       5.779   6.836   0.205  1.00  0.00           N
-HETATM   18  H   NME A   3       6.619   6.331   0.461  1.00  0.00           H
-HETATM   19  C   NME A   3       5.801   8.295   0.330  1.00  0.00           C
-HETATM   20  H1  NME A   3       5.023   8.623   1.021  1.00  0.00           H
-HETATM   21  H2  NME A   3       6.771   8.625   0.707  1.00  0.00           H
-HETATM   22  H3  NME A   3       5.626   8.756  -0.644  1.00  0.00           H
-TER      23      NME A   3
-CONECT   15   17
-CONECT   17   15
-END
-`
+// dipeptide is a synthetic capped alanine (Amber names for ACE and ALA,
+// OpenMM names and HETATM records for NME) with made-up coordinates.
+var dipeptide = func() string {
+	atoms := []struct{ rec, name, res, el string }{
+		{"ATOM", "HH31", "ACE", "H"}, {"ATOM", "CH3", "ACE", "C"}, {"ATOM", "HH32", "ACE", "H"}, {"ATOM", "HH33", "ACE", "H"},
+		{"ATOM", "C", "ACE", "C"}, {"ATOM", "O", "ACE", "O"},
+		{"ATOM", "N", "ALA", "N"}, {"ATOM", "H", "ALA", "H"}, {"ATOM", "CA", "ALA", "C"}, {"ATOM", "HA", "ALA", "H"},
+		{"ATOM", "CB", "ALA", "C"}, {"ATOM", "HB1", "ALA", "H"}, {"ATOM", "HB2", "ALA", "H"}, {"ATOM", "HB3", "ALA", "H"},
+		{"ATOM", "C", "ALA", "C"}, {"ATOM", "O", "ALA", "O"},
+		{"HETATM", "N", "NME", "N"}, {"HETATM", "H", "NME", "H"}, {"HETATM", "C", "NME", "C"},
+		{"HETATM", "H1", "NME", "H"}, {"HETATM", "H2", "NME", "H"}, {"HETATM", "H3", "NME", "H"},
+	}
+	var b strings.Builder
+	b.WriteString("REMARK test\n")
+	resSeq := map[string]int{"ACE": 1, "ALA": 2, "NME": 3}
+	for i, a := range atoms {
+		name := " " + a.name
+		if len(a.name) == 4 {
+			name = a.name
+		}
+		x, y, z := 0.5+1.1*float64(i), 4.59*float64(i%3), -0.301+0.25*float64(i%5)
+		if i == 8 {
+			x, y, z = 4.910, 4.590, -0.301
+		}
+		fmt.Fprintf(&b, "%-6s%5d %-4s %3s A%4d    %8.3f%8.3f%8.3f  1.00  0.00          %2s\n", a.rec, i+1, name, a.res, resSeq[a.res], x, y, z, a.el)
+	}
+	b.WriteString("TER      23      NME A   3\nCONECT   15   17\nCONECT   17   15\nEND\n")
+	return b.String()
+}()
 
 func TestReadDipeptide(t *testing.T) {
 	f, err := Read(strings.NewReader(dipeptide))

@@ -1,0 +1,60 @@
+//go:build contactwip
+
+package envs
+
+import (
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLocomotionZeroRollouts: zero-action episodes from qpos0 have the
+// length and return of MuJoCo's rollout_zero.csv within 3%.
+func TestLocomotionZeroRollouts(t *testing.T) {
+	dir := sharedDir(t)
+	for _, c := range locomotion {
+		t.Run(c.id, func(t *testing.T) {
+			ref := readRollout(t, filepath.Join(dir, "ref", c.name+".rollout_zero.csv"))
+			wantRet, wantLen := refEpisode(c.name, ref, c.dt)
+			if strings.HasSuffix(c.id, "-v4") && wantLen < 1000 {
+				wantRet++ // v4 pays the healthy reward on the terminal step
+			}
+			e := makeTask(t, c.id, c.xml, Options{})
+			st := Unwrap(e).(State)
+			e.Reset(0)
+			a := make([]float64, e.ActionSpace().Dim())
+			ret, length := 0.0, 0
+			dev := map[int]float64{}
+			for k := 1; ; k++ {
+				_, r, term, trunc, _, err := e.Step(a)
+				require.NoError(t, err)
+				ret += r
+				length = k
+				if k < ref.rows {
+					m := 0.0
+					for i, q := range st.Qpos() {
+						m = max(m, math.Abs(q-ref.at("qpos"+strconv.Itoa(i), k)))
+					}
+					for _, n := range []int{10, 50, 100} {
+						if k <= n {
+							dev[n] = max(dev[n], m)
+						}
+					}
+				}
+				if term || trunc {
+					break
+				}
+			}
+			t.Logf("%s: return %.3f (MuJoCo %.3f), length %d (MuJoCo %d); max |Δqpos| over 10/50/100 steps %.1e / %.1e / %.1e",
+				c.id, ret, wantRet, length, wantLen, dev[10], dev[50], dev[100])
+			assert.InDelta(t, float64(wantLen), float64(length), 0.03*float64(wantLen), "episode length")
+			assert.InDelta(t, wantRet, ret, 0.03*math.Abs(wantRet)+0.03, "episode return")
+		})
+	}
+}
+
