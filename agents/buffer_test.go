@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -102,5 +103,20 @@ func TestTrainerEpisodeEnds(t *testing.T) {
 			assert.Equal(t, 2, l.updates, "updates run for steps > LearningStarts (3 and 4)")
 			assert.Equal(t, 2, env.resets)
 		})
+	}
+}
+
+// TestEvaluate checks the batched evaluation: every test environment runs one episode, episodes of different
+// lengths are handled, and the returns' mean and std are those of the undiscounted episode returns.
+func TestEvaluate(t *testing.T) {
+	test := []envs.Env{&countEnv{limit: 3}, &countEnv{limit: 5}, &countEnv{limit: 10, term: 4}}
+	r, err := Evaluate(test, &nopLearner{}, true)
+	require.NoError(t, err)
+	// The learner acts 0.5 → rescaled to 1 in the box [−2, 2]: reward 1 per step; lengths 3, 5, 4.
+	assert.Equal(t, 3, r.Episodes)
+	assert.InDelta(t, 4, r.ReturnMean, 1e-12)
+	assert.InDelta(t, math.Sqrt(2.0/3), r.ReturnStd, 1e-12)
+	for _, e := range test {
+		assert.Equal(t, 1, e.(*countEnv).resets)
 	}
 }

@@ -52,9 +52,7 @@ func PlotCurves(path, title string, width, height vg.Length, curves ...Curve) er
 			if err != nil {
 				return err
 			}
-			fill := col
-			fill.A = 0x40
-			poly.Color = fill
+			poly.Color = color.NRGBA{R: col.R, G: col.G, B: col.B, A: 0x40} // non-premultiplied: translucent band
 			poly.LineStyle.Width = 0
 			p.Add(poly)
 		}

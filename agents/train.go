@@ -13,8 +13,9 @@ import (
 type Learner interface {
 	Actor
 	// Update performs one gradient step on the batch and returns statistics in the order of StatNames (the slice
-	// is owned by the learner and overwritten by the next Update). It returns a *DivergenceError, leaving the
-	// parameters as they are, when the loss or the parameters become non-finite.
+	// is owned by the learner and overwritten by the next Update). It returns a *DivergenceError when the loss,
+	// the gradient or the parameters become non-finite; the parameters may then be corrupt and the caller falls
+	// back on the last checkpoint.
 	Update(b *Batch) ([]float64, error)
 	// StatNames names the statistics returned by Update (column names of train.csv).
 	StatNames() []string

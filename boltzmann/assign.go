@@ -359,7 +359,7 @@ func assignSparse(n, k int, cost func(i, j int) float64, rowsol []int) float64 {
 	dist := make([]float64, n)
 	pred := make([]int, n)
 	settled := make([]bool, n)
-	var done []int
+	var done, touched []int
 	var h minHeap
 	inf := math.Inf(1)
 	for i := range dist {
@@ -369,7 +369,7 @@ func assignSparse(n, k int, cost func(i, j int) float64, rowsol []int) float64 {
 	augment := func(f int) bool {
 		h = h[:0]
 		done = done[:0]
-		var touched []int
+		touched = touched[:0]
 		for _, e := range rows[f] {
 			d := e.c - v[e.j]
 			if d < dist[e.j] {
@@ -412,7 +412,8 @@ func assignSparse(n, k int, cost func(i, j int) float64, rowsol []int) float64 {
 				}
 			}
 		}
-		if end >= 0 {
+		found := end >= 0
+		if found {
 			for _, j := range done {
 				v[j] += dist[j] - dEnd
 			}
@@ -431,7 +432,7 @@ func assignSparse(n, k int, cost func(i, j int) float64, rowsol []int) float64 {
 			dist[j] = inf
 			settled[j] = false
 		}
-		return end >= 0 || false
+		return found
 	}
 
 	free := make([]int, 0, n)

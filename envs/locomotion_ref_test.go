@@ -58,3 +58,45 @@ func TestLocomotionZeroRollouts(t *testing.T) {
 	}
 }
 
+
+// TestLocomotionAfterStepQuantities compares the quantities Gymnasium reads
+// after a step — the torso xpos and the mass centre from the last forward
+// evaluation inside the step, and cfrc_ext after the post-constraint RNE —
+// with rollout_zero.csv over the first steps (contacts are active from the
+// start for Ant and HalfCheetah, from the landing for the others).
+func TestLocomotionAfterStepQuantities(t *testing.T) {
+	dir := sharedDir(t)
+	for _, c := range locomotion {
+		t.Run(c.id, func(t *testing.T) {
+			ref := readRollout(t, filepath.Join(dir, "ref", c.name+".rollout_zero.csv"))
+			e := makeTask(t, c.id, c.xml, Options{MaxEpisodeSteps: -1})
+			base := Unwrap(e).(interface{ mujocoBase() *MujocoEnv }).mujocoBase()
+			e.Reset(0)
+			a := make([]float64, e.ActionSpace().Dim())
+			// Compare until the contact sets first differ (a contact whose
+			// distance crosses its margin within round-off of MuJoCo's
+			// trajectory); the forces then agree to the solver tolerance.
+			compared := 0
+			for k := 1; k <= 60; k++ {
+				_, _, _, _, _, err := e.Step(a)
+				require.NoError(t, err)
+				if float64(base.Data.Ncon) != ref.at("ncon", k) {
+					t.Logf("%s: contact sets differ from step %d on", c.id, k)
+					break
+				}
+				got := colsOf(base)
+				for _, col := range []string{"body1_xpos_x", "com_x"} {
+					require.InDelta(t, ref.at(col, k), got[col], 1e-5, "%s step %d", col, k)
+				}
+				for _, col := range []string{"cfrc_ext_sumsq", "cfrc_ext_sumsq_clip1_nonworld"} {
+					w := ref.at(col, k)
+					require.InDelta(t, w, got[col], 2e-3*max(1, w), "%s step %d", col, k)
+				}
+				if got["cfrc_ext_sumsq"] > 0 {
+					compared++
+				}
+			}
+			require.GreaterOrEqual(t, compared, 3, "steps with contact forces compared")
+		})
+	}
+}

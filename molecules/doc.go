@@ -6,7 +6,8 @@
 //
 //   - Topology: atoms (name, element, residue), residues (name, file id,
 //     chain), chains and explicit bonds. Read and write it with
-//     molecules/pdb.
+//     molecules/pdb (pdb.ReadFile, pdb.Write, pdb.ConvertNames between
+//     Amber and OpenMM cap/terminus naming).
 //
 //   - ForceField (package molecules/forcefield): atom types, residue
 //     templates (including terminal variants such as NALA/CALA and the
@@ -33,7 +34,15 @@
 //     molecules/md.Potential.
 //
 // KT and Beta convert energies to reduced units with OpenMM's molar gas
-// constant (KT(300) = 2.494339 kJ/mol).
+// constant (KT(300) = 2.494339 kJ/mol). Dihedral returns the IUPAC dihedral
+// angle of four atoms.
+//
+// Accuracy: on the 4×50 OpenMM 8.5.2 reference conformations every term
+// agrees to ≤ 2e-11 kJ/mol and every force to ≤ 1e-11 relative to
+// max(1, max|F|). One deliberate difference: for an atom lying entirely
+// inside another atom's descreening sphere (not the case in normal
+// peptides) OpenMM's GBSAOBCForce omits the derivative of its correction
+// term, whereas Evaluate returns the exact gradient of the energy.
 //
 // Typical use:
 //

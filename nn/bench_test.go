@@ -23,7 +23,6 @@ func BenchmarkMLPTrainStep(b *testing.B) {
 	for i := 0; i < 3; i++ {
 		mlpStep(m, opt, tp, x, y, n)
 	}
-	b.Logf("BLAS %s, kernels %s", BLASBackend, KernelName())
 	b.ReportAllocs()
 	b.ResetTimer()
 	c0 := processCPUSeconds()

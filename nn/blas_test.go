@@ -31,6 +31,12 @@ func naiveGemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b 
 	}
 }
 
+func TestBLASBackendNamed(t *testing.T) {
+	t.Logf("BLAS %s, kernels %s", BLASBackend, KernelName())
+	require.Contains(t, []string{"gonum", "openblas"}, BLASBackend)
+	require.Contains(t, []string{"none", "avx2", "avx512"}, KernelName())
+}
+
 func TestGemmMatchesDefinition(t *testing.T) {
 	defer func(v bool) { useAVX512 = v }(useAVX512)
 	kernels := []bool{false}

@@ -129,8 +129,8 @@ func instantiateLimits(m *Model, d *Data) {
 	}
 }
 
-// makeConstraint builds the constraint rows of the current position and
-// projects them: M⁻¹Jᵀ and AR = J M⁻¹ Jᵀ + diag(R).
+// makeConstraint builds the constraint rows of the current position and,
+// for the PGS solver, projects them: M⁻¹Jᵀ and AR = J M⁻¹ Jᵀ + diag(R).
 func makeConstraint(m *Model, d *Data) {
 	d.Nefc = 0
 	if m.Opt.Disable&DisableConstraint != 0 {
@@ -142,7 +142,9 @@ func makeConstraint(m *Model, d *Data) {
 	if m.Opt.Disable&DisableContact == 0 {
 		instantiateContacts(m, d)
 	}
-	projectConstraint(m, d)
+	if m.Opt.Solver == SolverPGS {
+		projectConstraint(m, d) // the dual solver needs AR; Newton does not
+	}
 }
 
 // projectConstraint computes efcMinvJT and EfcAR.

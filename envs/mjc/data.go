@@ -108,7 +108,8 @@ type Data struct {
 	EfcB []float64
 	// EfcForce is the constraint force per row.
 	EfcForce []float64
-	// EfcAR is J M⁻¹ Jᵀ + diag(R), Nefc × Nefc row-major.
+	// EfcAR is J M⁻¹ Jᵀ + diag(R), Nefc × Nefc row-major (computed only
+	// for the PGS solver).
 	EfcAR []float64
 	// SolverIter is the number of PGS sweeps of the last solve.
 	SolverIter int
@@ -123,7 +124,6 @@ type Data struct {
 	efcMinvJT []float64 // Nefc × nv: M⁻¹Jᵀ stored transposed (row per efc)
 	efcJar    []float64 // Newton: J·qacc − aref
 	efcJp     []float64 // Newton: J·p
-	efcBP     []breakpoint
 	newtonH   []float64 // Newton: Hessian and its Cholesky factor, nv × nv
 	tmpNv     [4][]float64
 	ctrlClamp []float64
@@ -208,7 +208,6 @@ func NewData(m *Model) *Data {
 		efcMinvJT: make([]float64, nefc*nv),
 		efcJar:    make([]float64, nefc),
 		efcJp:     make([]float64, nefc),
-		efcBP:     make([]breakpoint, 0, nefc),
 		newtonH:   make([]float64, nv*nv),
 		ctrlClamp: make([]float64, nu),
 		rkDX:      make([]float64, 2*nv),

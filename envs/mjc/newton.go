@@ -1,19 +1,6 @@
 package mjc
 
-import (
-	"cmp"
-	"math"
-	"slices"
-)
-
-// breakpoint is a step length at which a constraint row changes its
-// activity along a line-search direction.
-type breakpoint struct {
-	alpha float64
-	row   int
-}
-
-func cmpBreakpoint(a, b breakpoint) int { return cmp.Compare(a.alpha, b.alpha) }
+import "math"
 
 // solveNewton solves the constraint problem in MuJoCo's primal form
 //
@@ -32,17 +19,32 @@ func solveNewton(m *Model, d *Data) {
 	x0 := d.QaccSmooth
 	jar := d.efcJar[:n]
 	jp := d.efcJp[:n]
-	g, p, mp := d.tmpNv[1], d.tmpNv[2], d.tmpNv[3]
+	mx, g, p, mp := d.tmpNv[0], d.tmpNv[1], d.tmpNv[2], d.tmpNv[3]
 	J := d.EfcJ[:n*nv]
 
-	// starting point
+	// starting point: qacc_smooth (Gauss cost 0, jar = efc_b) or the warm start
 	copy(x, x0)
-	cost := primalCost(m, d, x, jar)
+	copy(jar, d.EfcB[:n])
+	copy(mx, d.QfrcSmooth) // M·qacc_smooth = qfrc_smooth
+	cost := constraintCost(d, jar)
 	if m.Opt.Disable&DisableWarmstart == 0 {
-		cws := primalCost(m, d, d.QaccWarmstart, d.efcJp[:n])
+		ws := d.QaccWarmstart
+		mulM(m, d, ws, g)
+		jws := jp
+		for i := range n {
+			row := J[i*nv : (i+1)*nv]
+			s := 0.0
+			for k, v := range row {
+				s += v * ws[k]
+			}
+			jws[i] = s - d.EfcAref[i]
+		}
+		cws := gaussCost(x0, ws, g, d.QfrcSmooth) + constraintCost(d, jws)
 		if cws < cost {
-			copy(x, d.QaccWarmstart)
-			cost = primalCost(m, d, x, jar)
+			copy(x, ws)
+			copy(mx, g)
+			copy(jar, jws)
+			cost = cws
 		}
 	}
 	scale := 1 / (m.MeanInertia * math.Max(1, float64(nv)))
@@ -50,10 +52,10 @@ func solveNewton(m *Model, d *Data) {
 	d.SolverIter = 0
 	for iter := 0; iter < m.Opt.Iterations; iter++ {
 		// gradient g = M(x − x0) + Jᵀ(D·jar·active)
+		gn := 0.0
 		for k := range nv {
-			mp[k] = x[k] - x0[k]
+			g[k] = mx[k] - d.QfrcSmooth[k]
 		}
-		mulM(m, d, mp, g)
 		for i := range n {
 			if jar[i] < 0 {
 				w := d.EfcD[i] * jar[i]
@@ -63,14 +65,13 @@ func solveNewton(m *Model, d *Data) {
 				}
 			}
 		}
-		gn := 0.0
 		for _, v := range g {
 			gn += v * v
 		}
 		if math.Sqrt(gn)*scale < m.Opt.Tolerance {
 			break
 		}
-		// Hessian H = M + Jᵀ diag(D·active) J, Cholesky in place
+		// Hessian H = M + Jᵀ diag(D·active) J (lower triangle), Cholesky in place
 		copy(H, d.M)
 		for i := range n {
 			if jar[i] < 0 {
@@ -111,8 +112,12 @@ func solveNewton(m *Model, d *Data) {
 		}
 		for k := range nv {
 			x[k] += alpha * p[k]
+			mx[k] += alpha * mp[k]
 		}
-		newCost := primalCost(m, d, x, jar)
+		for i := range n {
+			jar[i] += alpha * jp[i]
+		}
+		newCost := gaussCost(x0, x, mx, d.QfrcSmooth) + constraintCost(d, jar)
 		d.SolverIter = iter + 1
 		improvement := cost - newCost
 		cost = newCost
@@ -137,32 +142,19 @@ func solveNewton(m *Model, d *Data) {
 	}
 }
 
-// primalCost returns the primal constraint cost at qacc a and writes
-// jar = J a − aref.
-func primalCost(m *Model, d *Data, a, jar []float64) float64 {
-	nv, n := m.Nv, d.Nefc
-	dx := d.tmpNv[0]
-	for k := range nv {
-		dx[k] = a[k] - d.QaccSmooth[k]
-	}
+// gaussCost returns ½(x − x0)ᵀ(Mx − M·x0) given mx = M·x and mx0 = M·x0.
+func gaussCost(x0, x, mx, mx0 []float64) float64 {
 	c := 0.0
-	for r := range nv {
-		row := d.M[r*nv : (r+1)*nv]
-		s := 0.0
-		for k, v := range row {
-			s += v * dx[k]
-		}
-		c += s * dx[r]
+	for k := range x {
+		c += (x[k] - x0[k]) * (mx[k] - mx0[k])
 	}
-	c *= 0.5
-	for i := range n {
-		row := d.EfcJ[i*nv : (i+1)*nv]
-		s := 0.0
-		for k, v := range row {
-			s += v * a[k]
-		}
-		j := s - d.EfcAref[i]
-		jar[i] = j
+	return 0.5 * c
+}
+
+// constraintCost returns Σ ½·Dᵢ·min(0, jarᵢ)².
+func constraintCost(d *Data, jar []float64) float64 {
+	c := 0.0
+	for i, j := range jar {
 		if j < 0 {
 			c += 0.5 * d.EfcD[i] * j * j
 		}
@@ -172,48 +164,56 @@ func primalCost(m *Model, d *Data, a, jar []float64) float64 {
 
 // lineSearch returns the exact minimiser α ≥ 0 of the cost along p: the
 // derivative c′(α) = (x − x0)ᵀMp + α·pᵀMp + Σ_active Dᵢ(jarᵢ + α·Jpᵢ)Jpᵢ is
-// piecewise linear and non-decreasing; walk its breakpoints in order.
+// piecewise linear and non-decreasing; walk its breakpoints in increasing
+// order (each found by a linear scan: the root is usually within the first
+// few) until c′ changes sign.
 func lineSearch(d *Data, x, x0, p, mp, jar, jp []float64) float64 {
 	deriv, slope := 0.0, 0.0
 	for k := range p {
 		deriv += (x[k] - x0[k]) * mp[k]
 		slope += p[k] * mp[k]
 	}
-	bps := d.efcBP[:0]
 	for i := range jar {
 		j, v := jar[i], jp[i]
 		if j < 0 || (j == 0 && v < 0) {
 			deriv += d.EfcD[i] * j * v
 			slope += d.EfcD[i] * v * v
 		}
-		if v != 0 {
-			if a := -j / v; a > 0 {
-				bps = append(bps, breakpoint{a, i})
-			}
-		}
 	}
 	if deriv >= 0 || slope <= 0 {
 		return 0
 	}
-	slices.SortFunc(bps, cmpBreakpoint)
 	prev := 0.0
-	for _, bp := range bps {
-		dAt := deriv + slope*(bp.alpha-prev)
-		if dAt >= 0 {
-			break
+	for {
+		// next breakpoint after prev
+		next, row := math.Inf(1), -1
+		for i := range jar {
+			if v := jp[i]; v != 0 {
+				if a := -jar[i] / v; a > prev && a < next {
+					next, row = a, i
+				}
+			}
 		}
-		deriv, prev = dAt, bp.alpha
-		w := d.EfcD[bp.row] * jp[bp.row] * jp[bp.row]
-		if jp[bp.row] < 0 {
-			slope += w // the row becomes active
-		} else {
-			slope -= w // the row becomes inactive
+		if row < 0 || deriv+slope*(next-prev) >= 0 {
+			return prev - deriv/slope
+		}
+		deriv += slope * (next - prev)
+		prev = next
+		// every row with this breakpoint changes activity
+		for i := range jar {
+			if v := jp[i]; v != 0 && -jar[i]/v == next {
+				w := d.EfcD[i] * v * v
+				if v < 0 {
+					slope += w // becomes active
+				} else {
+					slope -= w // becomes inactive
+				}
+			}
 		}
 		if slope <= 0 {
 			return prev
 		}
 	}
-	return prev - deriv/slope
 }
 
 // mulM writes M·x to dst using the dense M.

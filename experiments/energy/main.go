@@ -43,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	pdbPath := fs.String("pdb", "", "PDB file defining the topology (and the coordinates when -frames is not given)")
 	ffNames := fs.String("forcefield", "amber99sbildn.xml,amber99_obc.xml", "comma-separated force-field files (embedded names or paths)")
 	method := fs.String("nonbonded", "NoCutoff", "nonbonded method: NoCutoff or CutoffNonPeriodic")
-	cutoff := fs.Float64("cutoff", 1.0, "nonbonded and GB cutoff in nm (CutoffNonPeriodic only; OpenMM's default is 1.0)")
+	cutoff := fs.Float64("cutoff", 2.0, "nonbonded and GB cutoff in nm, CutoffNonPeriodic only (default 2.0 as in the SBG systems; OpenMM's createSystem default is 1.0)")
 	frames := fs.String("frames", "", "optional frames: .xyz (Å, PDB atom order) or .pdb (MODEL records)")
 	if err := fs.Parse(args); err != nil {
 		return err

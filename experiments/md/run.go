@@ -50,9 +50,11 @@ type setup struct {
 
 // checkpoint is the resumable state of one replica.
 type checkpoint struct {
-	Phase  string `json:"phase"`  // "production" (equilibration is never checkpointed mid-way)
-	Frames int    `json:"frames"` // production frames saved
-	State  []byte `json:"state"`  // md.State binary
+	Phase  string  `json:"phase"`  // "production" (equilibration is never checkpointed mid-way)
+	Frames int     `json:"frames"` // production frames saved
+	SumT   float64 `json:"sum_T"`  // sum over saved frames of the kinetic temperature, K
+	SumU   float64 `json:"sum_U"`  // sum over saved frames of the potential energy, kJ/mol
+	State  []byte  `json:"state"`  // md.State binary
 }
 
 // splitmix64 derives well-separated seeds from consecutive integers.
@@ -319,7 +321,9 @@ func runReplica(ctx context.Context, c *config, s setup, sys *molecules.System, 
 	}
 	var st *md.State
 	keep := 0
+	var sumT, sumU float64
 	if ck != nil {
+		sumT, sumU = ck.SumT, ck.SumU
 		st = &md.State{}
 		if err := st.UnmarshalBinary(ck.State); err != nil {
 			return fmt.Errorf("%s: %w", ckptPath(work, r), err)
@@ -357,7 +361,7 @@ func runReplica(ctx context.Context, c *config, s setup, sys *molecules.System, 
 		if err != nil {
 			return err
 		}
-		return traj.WriteJSON(ckptPath(work, r), checkpoint{Phase: "production", Frames: app.Frames(), State: b})
+		return traj.WriteJSON(ckptPath(work, r), checkpoint{Phase: "production", Frames: app.Frames(), SumT: sumT, SumU: sumU, State: b})
 	}
 	if ck == nil {
 		if err := saveCheckpoint(); err != nil {
@@ -377,6 +381,8 @@ func runReplica(ctx context.Context, c *config, s setup, sys *molecules.System, 
 		if err := app.Append(st.Positions); err != nil {
 			return err
 		}
+		sumT += md.KineticTemperature(md.KineticEnergy(st.Velocities, sys.Masses), lg.DOF())
+		sumU += lg.Energy()
 		prog.frames.Add(1)
 		if app.Frames()%s.CheckpointEvery == 0 || app.Frames() == s.FramesPerRep {
 			if err := saveCheckpoint(); err != nil {
@@ -408,37 +414,81 @@ func printProgress(w io.Writer, s setup, p *progress, start time.Time, workers i
 
 // finish assembles the splits and writes the outputs.
 func finish(c *config, s setup, top *molecules.Topology, work string, rate float64, elapsed time.Duration, stdout io.Writer) error {
-	nTrain := int(math.Floor(float64(s.FramesPerRep)*s.Split[0] + 1e-9))
-	nVal := int(math.Floor(float64(s.FramesPerRep)*(s.Split[0]+s.Split[1])+1e-9)) - nTrain
-	var train, val, test [][]float64
+	var sumT, sumU float64
 	for r := 0; r < s.Replicas; r++ {
-		fr, n, err := traj.ReadNPY(framesPath(work, r))
+		ck, err := readCheckpoint(ckptPath(work, r))
 		if err != nil {
 			return err
 		}
+		if ck == nil || ck.Frames != s.FramesPerRep {
+			return fmt.Errorf("%s: replica %d is not finished", work, r)
+		}
+		sumT += ck.SumT
+		sumU += ck.SumU
+	}
+	nAll := float64(s.Replicas * s.FramesPerRep)
+	nTrain := int(math.Floor(float64(s.FramesPerRep)*s.Split[0] + 1e-9))
+	nVal := int(math.Floor(float64(s.FramesPerRep)*(s.Split[0]+s.Split[1])+1e-9)) - nTrain
+	// Stream every replica's frames into the split files (one replica in
+	// memory at a time).
+	splitNames := []string{"train", "val", "test"}
+	bounds := [4]int{0, nTrain, nTrain + nVal, s.FramesPerRep}
+	writers := make([]*traj.NPYWriter, 3)
+	abort := func() {
+		for _, w := range writers {
+			if w != nil {
+				w.Abort()
+			}
+		}
+	}
+	for k, nm := range splitNames {
+		w, err := traj.NewNPYWriter(filepath.Join(c.Out, nm+".npy"), s.Atoms)
+		if err != nil {
+			abort()
+			return err
+		}
+		writers[k] = w
+	}
+	rama := newRamaAccumulator(top)
+	counts := map[string]int{}
+	for r := 0; r < s.Replicas; r++ {
+		fr, n, err := traj.ReadNPY(framesPath(work, r))
+		if err != nil {
+			abort()
+			return err
+		}
 		if n != s.Atoms || len(fr) != s.FramesPerRep {
+			abort()
 			return fmt.Errorf("%s: %d frames of %d atoms, want %d of %d", framesPath(work, r), len(fr), n, s.FramesPerRep, s.Atoms)
 		}
-		train = append(train, fr[:nTrain]...)
-		val = append(val, fr[nTrain:nTrain+nVal]...)
-		test = append(test, fr[nTrain+nVal:]...)
+		for k, nm := range splitNames {
+			part := fr[bounds[k]:bounds[k+1]]
+			for _, f := range part {
+				if err := writers[k].Write(f); err != nil {
+					abort()
+					return err
+				}
+			}
+			counts[nm] += len(part)
+			rama.add(nm, part)
+		}
 		if c.DCD {
 			info := traj.DCDInfo{Timestep: s.TimestepFS / 1000, SaveEvery: s.StepsPerFrame, FirstStep: s.StepsPerFrame,
 				Title: fmt.Sprintf("%s replica %d seed %d", s.Label, r, s.ReplicaSeeds[r])}
 			if err := traj.WriteDCD(filepath.Join(c.Out, fmt.Sprintf("replica-%02d.dcd", r)), fr, s.Atoms, info); err != nil {
+				abort()
 				return err
 			}
 		}
 	}
-	for _, f := range []struct {
-		name string
-		fr   [][]float64
-	}{{"train.npy", train}, {"val.npy", val}, {"test.npy", test}} {
-		if err := traj.WriteNPY(filepath.Join(c.Out, f.name), f.fr, s.Atoms); err != nil {
+	for k, w := range writers {
+		writers[k] = nil
+		if err := w.Close(); err != nil {
+			abort()
 			return err
 		}
 	}
-	basins, err := writeRamachandran(c.Out, top, map[string][][]float64{"train": train, "val": val, "test": test})
+	basins, err := rama.finish(c.Out)
 	if err != nil {
 		return err
 	}
@@ -450,11 +500,12 @@ func finish(c *config, s setup, top *molecules.Topology, work string, rate float
 		RemoveCOM: true, Seed: s.Seed, ReplicaSeeds: s.ReplicaSeeds, Replicas: s.Replicas,
 		NSPerReplica: nsPer, NSTotal: nsPer * float64(s.Replicas),
 		EquilibrationPS: float64(s.EquilSteps) * s.TimestepFS / 1000, MinimizeTolKJ: s.MinimizeTol,
-		Splits: map[string]int{"train": len(train), "val": len(val), "test": len(test)},
+		Splits: counts,
 		SplitRule: fmt.Sprintf("each replica's %d frames in time order: first %d train, next %d val, last %d test; concatenated in replica order",
 			s.FramesPerRep, nTrain, nVal, s.FramesPerRep-nTrain-nVal),
-		Files:   map[string]string{"train": "train.npy", "val": "val.npy", "test": "test.npy", "topology": "topology.pdb"},
-		Units:   map[string]string{"positions": "nm (float32, [frames, atoms, 3])", "topology.pdb": "Å"},
+		Files:                   map[string]string{"train": "train.npy", "val": "val.npy", "test": "test.npy", "topology": "topology.pdb"},
+		Units:                   map[string]string{"positions": "nm (float32, [frames, atoms, 3])", "topology.pdb": "Å"},
+		MeanKineticTemperatureK: sumT / nAll, MeanPotentialKJ: sumU / nAll,
 		Basins:  basins,
 		Version: "boltzflow experiments/md",
 	}
@@ -465,8 +516,8 @@ func finish(c *config, s setup, top *molecules.Topology, work string, rate float
 	if err := traj.WriteJSON(filepath.Join(c.Out, "timing.json"), timing); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s: train %d, val %d, test %d frames of %d atoms (%.3g ns per replica × %d); %.0f ns/day\n",
-		c.Out, len(train), len(val), len(test), s.Atoms, nsPer, s.Replicas, rate)
+	fmt.Fprintf(stdout, "wrote %s: train %d, val %d, test %d frames of %d atoms (%.3g ns per replica × %d); <T_kin> %.2f K, <U> %.3f kJ/mol; %.0f ns/day\n",
+		c.Out, counts["train"], counts["val"], counts["test"], s.Atoms, nsPer, s.Replicas, meta.MeanKineticTemperatureK, meta.MeanPotentialKJ, rate)
 	return nil
 }
 
@@ -481,35 +532,52 @@ func diffSetup(a, b setup) string {
 	return "no difference"
 }
 
-// writeRamachandran computes the basin populations of every residue with
-// φ and ψ in every non-empty split and renders ramachandran-<residue>.png
-// from all frames.
-func writeRamachandran(out string, top *molecules.Topology, splits map[string][][]float64) (map[string]map[string]float64, error) {
+// ramaAccumulator collects φ/ψ of every residue that has both, per split.
+type ramaAccumulator struct {
+	top      *molecules.Topology
+	pairs    [][2]analysis.Torsion
+	phi, psi []map[string][]float64 // per pair, per split
+}
+
+func newRamaAccumulator(top *molecules.Topology) *ramaAccumulator {
+	a := &ramaAccumulator{top: top}
 	phi, psi, _ := analysis.BackboneTorsions(top)
-	basins := map[string]map[string]float64{}
 	for _, ph := range phi {
-		var ps *analysis.Torsion
-		for k := range psi {
-			if psi[k].Residue == ph.Residue {
-				ps = &psi[k]
+		for _, ps := range psi {
+			if ps.Residue == ph.Residue {
+				a.pairs = append(a.pairs, [2]analysis.Torsion{ph, ps})
+				a.phi = append(a.phi, map[string][]float64{})
+				a.psi = append(a.psi, map[string][]float64{})
 			}
 		}
-		if ps == nil {
-			continue
-		}
-		res := top.Residues[ph.Residue]
+	}
+	return a
+}
+
+func (a *ramaAccumulator) add(split string, frames [][]float64) {
+	for k, p := range a.pairs {
+		a.phi[k][split] = append(a.phi[k][split], analysis.Column(frames, p[0])...)
+		a.psi[k][split] = append(a.psi[k][split], analysis.Column(frames, p[1])...)
+	}
+}
+
+// finish returns the basin populations per "split/residue" and renders
+// ramachandran-<residue>.png from all frames.
+func (a *ramaAccumulator) finish(out string) (map[string]map[string]float64, error) {
+	basins := map[string]map[string]float64{}
+	for k, p := range a.pairs {
+		res := a.top.Residues[p[0].Residue]
 		label := res.Name + res.ID
 		var allPhi, allPsi []float64
-		for _, name := range []string{"train", "val", "test"} {
-			fr := splits[name]
-			if len(fr) == 0 {
+		for _, split := range []string{"train", "val", "test"} {
+			ph, ps := a.phi[k][split], a.psi[k][split]
+			if len(ph) == 0 {
 				continue
 			}
-			a, b := analysis.Column(fr, ph), analysis.Column(fr, *ps)
-			allPhi = append(allPhi, a...)
-			allPsi = append(allPsi, b...)
-			bp := analysis.BasinPopulations(a, b)
-			basins[name+"/"+label] = map[string]float64{"alpha_R": bp.AlphaR, "beta_C7eq": bp.Beta, "alpha_L": bp.AlphaL}
+			allPhi = append(allPhi, ph...)
+			allPsi = append(allPsi, ps...)
+			bp := analysis.BasinPopulations(ph, ps)
+			basins[split+"/"+label] = map[string]float64{"alpha_R": bp.AlphaR, "beta_C7eq": bp.Beta, "alpha_L": bp.AlphaL}
 		}
 		if len(allPhi) == 0 {
 			continue

@@ -9,9 +9,12 @@ import (
 	"github.com/boltzflow/boltzflow/molecules/traj"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Basins holds the populations (fractions summing to 1) of the backbone
@@ -135,13 +138,12 @@ func (r *Ramachandran) Plot(title string, fmax float64) *plot.Plot {
 		fmax = 8
 	}
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s (free energy, kT; %d samples)", title, r.N)
+	p.Title.Text = fmt.Sprintf("%s (%d samples)", title, r.N)
 	p.X.Label.Text = "φ (degrees)"
 	p.Y.Label.Text = "ψ (degrees)"
 	p.X.Min, p.X.Max = -180, 180
 	p.Y.Min, p.Y.Max = -180, 180
-	pal := moreland.ExtendedBlackBody().Palette(64)
-	h := plotter.NewHeatMap(ramaGrid{r, fmax}, pal)
+	h := plotter.NewHeatMap(ramaGrid{r, fmax}, colorMap(fmax).Palette(64))
 	h.Min, h.Max = 0, fmax
 	h.NaN = color.White
 	p.Add(h)
@@ -154,18 +156,36 @@ func (r *Ramachandran) Plot(title string, fmax float64) *plot.Plot {
 	return p
 }
 
-// SavePNG renders the surface (see Plot) to a PNG file of size×size
-// points, written atomically.
-func (r *Ramachandran) SavePNG(path, title string, fmax float64, size vg.Length) error {
-	if size <= 0 {
-		size = 5 * vg.Inch
+func colorMap(fmax float64) palette.ColorMap {
+	cm := moreland.ExtendedBlackBody()
+	cm.SetMin(0)
+	cm.SetMax(fmax)
+	return cm
+}
+
+// SavePNG renders the surface (see Plot) with a colour bar in kT to a PNG
+// file of width×(0.85·width) points (width ≤ 0 means 6 inches), written
+// atomically.
+func (r *Ramachandran) SavePNG(path, title string, fmax float64, width vg.Length) error {
+	if fmax <= 0 {
+		fmax = 8
 	}
-	wt, err := r.Plot(title, fmax).WriterTo(size, size, "png")
-	if err != nil {
-		return fmt.Errorf("analysis: render %s: %w", path, err)
+	if width <= 0 {
+		width = 6 * vg.Inch
 	}
+	height := 0.85 * width
+	barW := 0.17 * width
+	img := vgimg.New(width, height)
+	dc := draw.New(img)
+	r.Plot(title, fmax).Draw(draw.Crop(dc, 0, -barW, 0, 0))
+	cb := plot.New()
+	cb.Title.Text = "F (kT)"
+	cb.HideX()
+	cb.Y.Min, cb.Y.Max = 0, fmax
+	cb.Add(&plotter.ColorBar{ColorMap: colorMap(fmax), Vertical: true})
+	cb.Draw(draw.Crop(dc, width-barW, 0, 0, 0))
 	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
 		return fmt.Errorf("analysis: render %s: %w", path, err)
 	}
 	if err := traj.WriteFileAtomic(path, buf.Bytes()); err != nil {

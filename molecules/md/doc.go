@@ -8,12 +8,15 @@
 // uses slices of length 3N.
 //
 // The package does not depend on a particular force field: anything that
-// implements Potential can be integrated. molecules.System is adapted with
-// PotentialFunc.
+// implements Potential can be integrated. *molecules.System implements it
+// (EnergyForces); parallel replicas should each wrap their own
+// molecules.Evaluator with PotentialFunc, since System serialises calls.
 //
 // Langevin implements the "middle" BAOAB splitting of OpenMM's
 // LangevinMiddleIntegrator; Verlet is plain velocity Verlet for
-// energy-conservation (NVE) checks; Minimize is L-BFGS from gonum/optimize.
+// energy-conservation (NVE) checks; Minimize is limited-memory BFGS to a
+// force tolerance in kJ/mol/nm (implemented here: gonum/optimize needs a
+// module, golang.org/x/tools, that the repository's go.sum does not list).
 // All random numbers come from the *rand.PCG held by State, which is part of
 // a checkpoint, so a resumed run reproduces an uninterrupted one bit for bit.
 package md

@@ -37,6 +37,10 @@ type Metadata struct {
 	SplitRule string            `json:"split_rule"`
 	Files     map[string]string `json:"files"` // role → file name
 	Units     map[string]string `json:"units"`
+	// Means over all replicas' saved frames: kinetic temperature
+	// (3N − 3 degrees of freedom) and potential energy.
+	MeanKineticTemperatureK float64 `json:"mean_kinetic_temperature_K,omitempty"`
+	MeanPotentialKJ         float64 `json:"mean_potential_energy_kJ_mol,omitempty"`
 	// Basins maps "split/residue" (e.g. "test/ALA2") to the backbone basin
 	// populations of that residue's φ/ψ: alpha_R (φ < 0, −120° < ψ < 50°),
 	// beta_C7eq (other φ < 0) and alpha_L (φ > 0).

@@ -1,0 +1,220 @@
+package boltzmann
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/boltzflow/boltzflow/molecules/traj"
+)
+
+// MethodRow is one row of an SBG results table.
+type MethodRow struct {
+	// Method is "flow" (raw proposals), "flow-IS" or "flow-SMC".
+	Method string `json:"method"`
+	// Samples is the number of generated samples compared; ESS the
+	// normalised ESS (IS: of the clipped proposal weights; SMC: of the
+	// final weights before the final resampling, not comparable with IS).
+	Samples int     `json:"samples"`
+	ESS     float64 `json:"ess"`
+	// EW2 is the energy Wasserstein-2 distance (kT) and TW2 the torus
+	// Wasserstein-2 distance (rad) against the reference, computed on
+	// TW2Samples samples of each set.
+	EW2        float64 `json:"energy_w2"`
+	TW2        float64 `json:"torus_w2"`
+	TW2Samples int     `json:"torus_w2_samples"`
+	// MeanEnergy is the mean reduced energy (kT) of the samples.
+	MeanEnergy float64 `json:"mean_energy"`
+	// ProposalsPerSec is the flow's sampling rate; WallSeconds the wall
+	// time of proposals plus this method's reweighting.
+	ProposalsPerSec float64 `json:"proposals_per_sec"`
+	WallSeconds     float64 `json:"wall_seconds"`
+}
+
+// Report is the outcome of Evaluate.
+type Report struct {
+	System      string      `json:"system"`
+	RefSamples  int         `json:"reference_samples"`
+	RefMeanE    float64     `json:"reference_mean_energy"`
+	Rows        []MethodRow `json:"rows"`
+	Settings    SBGSummary  `json:"settings"`
+	Chirality   ChiralityStats
+	NonFinite   int      `json:"non_finite"`
+	Clipped     int      `json:"clipped"`
+	SMCCutOff   int      `json:"smc_cut_off"`
+	SMCInvalid  int      `json:"smc_invalid"`
+	SMCResample int      `json:"smc_resamplings"`
+	Files       []string `json:"files"`
+	// Result holds the raw samples (not serialised).
+	Result *SBGResult `json:"-"`
+}
+
+// SBGSummary records the settings of a run with its results.
+type SBGSummary struct {
+	Proposals     int     `json:"proposals"`
+	Com           string  `json:"com_adjustment"`
+	ComSigma      float64 `json:"com_sigma"`
+	ComEmpirical  bool    `json:"com_sigma_empirical"`
+	ClipQuantile  float64 `json:"clip_quantile"`
+	EnergyCutoff  float64 `json:"energy_cutoff"`
+	Steps         int     `json:"smc_steps"`
+	StepSize      float64 `json:"smc_step_size"`
+	Kernel        string  `json:"smc_kernel"`
+	ESSThreshold  float64 `json:"smc_ess_threshold"`
+	Scheme        string  `json:"smc_resampling"`
+	ReferenceLoop bool    `json:"smc_reference_loop"`
+	Seed          uint64  `json:"seed"`
+}
+
+// Evaluate runs the SBG pipeline for the model on the system, compares
+// the raw proposals, the IS-resampled set and the SMC set with the reference
+// frames ref (nm, subsampled to MaxEvalSamples by Subsample), and, if outDir
+// is not empty, writes results.json, table.md, Ramachandran PNGs per residue
+// and an energy histogram there.
+func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outDir string) (*Report, error) {
+	n := setup.Top.NumAtoms()
+	if m.Flow.Config.Atoms != n {
+		return nil, fmt.Errorf("boltzmann: model has %d atoms (system %q), system %s has %d", m.Flow.Config.Atoms, m.System, setup.Key, n)
+	}
+	if m.System != "" && m.System != setup.Key {
+		return nil, fmt.Errorf("boltzmann: model was trained for system %q, not %q", m.System, setup.Key)
+	}
+	target, err := NewTarget(setup.Sys, setup.Spec.Temperature, m.Norm.Std)
+	if err != nil {
+		return nil, err
+	}
+	ref = Subsample(ref, MaxEvalSamples)
+	refE := target.EnergiesNM(ref)
+	refA, _ := BackboneAngles(setup.Top, ref)
+	cfg.defaults()
+	if !cfg.UseEnergyCutoff && !math.IsInf(setup.EnergyCutoff, 1) && cfg.EnergyCutoff == 0 {
+		cfg.UseEnergyCutoff, cfg.EnergyCutoff = true, setup.EnergyCutoff
+	}
+	res, err := RunSBG(m, target, cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
+		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped}
+	rep.Settings = SBGSummary{Proposals: cfg.Proposals, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
+		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
+		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop, Seed: cfg.Seed}
+	if cfg.UseEnergyCutoff {
+		rep.Settings.EnergyCutoff = cfg.EnergyCutoff
+	}
+	toNM := func(x [][]float64) [][]float64 {
+		out := make([][]float64, len(x))
+		for i, r := range x {
+			out[i] = m.Norm.Denormalize(nil, r)
+		}
+		return out
+	}
+	row := func(method string, x [][]float64, e []float64, ess float64, wall time.Duration) (MethodRow, [][]float64) {
+		nm := toNM(x)
+		a, _ := BackboneAngles(setup.Top, nm)
+		tw, tn := TorusW2(a, refA, 0)
+		return MethodRow{Method: method, Samples: len(x), ESS: ess, EW2: EnergyW2(e, refE), TW2: tw, TW2Samples: tn,
+			MeanEnergy: meanFinite(e), ProposalsPerSec: res.ProposalsPerSec, WallSeconds: wall.Seconds()}, nm
+	}
+	sets := []SampleSet{{Name: "MD reference", X: ref, Energy: refE}}
+	r0, nm0 := row("flow", res.Proposals, res.Energy, math.NaN(), res.ProposalTime)
+	sets = append(sets, SampleSet{Name: "flow proposals", X: nm0, Energy: res.Energy})
+	r1, nm1 := row("flow-IS", res.ISX, res.ISEnergy, res.ISESS, res.ProposalTime+res.ISTime)
+	sets = append(sets, SampleSet{Name: "flow-IS", X: nm1, Energy: res.ISEnergy})
+	rep.Rows = []MethodRow{r0, r1}
+	if res.SMC != nil {
+		r2, nm2 := row("flow-SMC", res.SMCX, res.SMCEnergy, res.SMC.ESS, res.ProposalTime+res.ISTime+res.SMCTime)
+		rep.Rows = append(rep.Rows, r2)
+		sets = append(sets, SampleSet{Name: "flow-SMC", X: nm2, Energy: res.SMCEnergy})
+		rep.SMCCutOff, rep.SMCInvalid, rep.SMCResample = res.SMC.CutOff, res.SMC.Invalid, res.SMC.Resamplings
+	}
+	if outDir == "" {
+		return rep, nil
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return rep, err
+	}
+	files, err := SaveRamachandranGrid(filepath.Join(outDir, "ramachandran"), setup.Top, sets)
+	if err != nil {
+		return rep, err
+	}
+	rep.Files = append(rep.Files, files...)
+	hist := filepath.Join(outDir, "energy_hist.png")
+	if err := SaveEnergyHistogram(hist, sets); err != nil {
+		return rep, err
+	}
+	rep.Files = append(rep.Files, hist)
+	rj := filepath.Join(outDir, "results.json")
+	md := filepath.Join(outDir, "table.md")
+	rep.Files = append(rep.Files, rj, md)
+	b, err := json.MarshalIndent(rep.JSON(), "", "  ")
+	if err != nil {
+		return rep, err
+	}
+	if err := traj.WriteFileAtomic(rj, b); err != nil {
+		return rep, err
+	}
+	if err := traj.WriteFileAtomic(md, []byte(rep.Markdown())); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// JSON returns the machine-readable results: the keys ess_is, ew2_is,
+// tw2_is, ess_smc, ew2_smc, tw2_smc (NaN values become null) plus the full
+// report under "report".
+func (r *Report) JSON() map[string]any {
+	out := map[string]any{"report": r}
+	num := func(v float64) any {
+		if !finite(v) {
+			return nil
+		}
+		return v
+	}
+	for _, row := range r.Rows {
+		suffix := map[string]string{"flow-IS": "is", "flow-SMC": "smc", "flow": "flow"}[row.Method]
+		out["ess_"+suffix] = num(row.ESS)
+		out["ew2_"+suffix] = num(row.EW2)
+		out["tw2_"+suffix] = num(row.TW2)
+	}
+	// Sanitize NaNs inside the report rows for encoding/json.
+	for i := range r.Rows {
+		for _, p := range []*float64{&r.Rows[i].ESS, &r.Rows[i].EW2, &r.Rows[i].TW2, &r.Rows[i].MeanEnergy} {
+			if !finite(*p) {
+				*p = -1
+			}
+		}
+	}
+	if !finite(r.RefMeanE) {
+		r.RefMeanE = -1
+	}
+	return out
+}
+
+// Markdown returns the results as a markdown table with the sample counts
+// and settings.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SBG on %s: %d proposals, reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps h=%.1e %s, ESS threshold %.2f, %s resampling\n\n",
+		r.System, r.Settings.Proposals, r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
+		r.Settings.Steps, r.Settings.StepSize, r.Settings.Kernel, r.Settings.ESSThreshold, r.Settings.Scheme)
+	fmt.Fprintf(&b, "| method | samples | ESS | E-W2 (kT) | T-W2 (rad) | T-W2 samples | mean E (kT) | proposals/s | wall time (s) |\n")
+	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|\n")
+	f := func(v float64, prec int) string {
+		if !finite(v) || v == -1 {
+			return "–"
+		}
+		return fmt.Sprintf("%.*f", prec, v)
+	}
+	for _, row := range r.Rows {
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %d | %s | %.1f | %.1f |\n", row.Method, row.Samples, f(row.ESS, 4), f(row.EW2, 3),
+			f(row.TW2, 3), row.TW2Samples, f(row.MeanEnergy, 2), row.ProposalsPerSec, row.WallSeconds)
+	}
+	fmt.Fprintf(&b, "\nnon-finite proposals %d, clipped %d, chirality %d correct / %d flipped / %d uncorrectable; SMC: cut off %d, invalid %d, resamplings %d. SMC ESS is measured before the final resampling and is not comparable with the IS ESS.\n",
+		r.NonFinite, r.Clipped, r.Chirality.Correct, r.Chirality.Flipped, r.Chirality.Uncorrectable, r.SMCCutOff, r.SMCInvalid, r.SMCResample)
+	return b.String()
+}

@@ -1,0 +1,282 @@
+package boltzmann
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/boltzflow/boltzflow/smc"
+)
+
+// SBGConfig holds the inference settings of a Sequential Boltzmann Generator
+// run (sbg.md §5–6). Zero values select the documented defaults.
+type SBGConfig struct {
+	// Proposals is the number of flow samples (default 10,000); BatchSize
+	// the sampling and SMC batch (default 256); Workers the goroutines
+	// (default GOMAXPROCS); Seed determines every random number.
+	Proposals, BatchSize, Workers int
+	Seed                          uint64
+	// Com is the CoM adjustment (default ComChi, the official variant);
+	// ComEmpirical uses the empirical std of the proposals' CoM as σ_c
+	// instead of the analytic 1/√N.
+	Com          ComVariant
+	ComNone      bool
+	ComEmpirical bool
+	// Chirality, if not nil, mirrors proposals with the wrong chirality
+	// before weighting.
+	Chirality *Chirality
+	// ClipQuantile drops the top fraction of importance log-weights
+	// (default 0.002; negative disables).
+	ClipQuantile float64
+	// UseEnergyCutoff keeps only proposals with E < EnergyCutoff (kT) for
+	// SMC (sbg.md §5.1 step 6).
+	UseEnergyCutoff bool
+	EnergyCutoff    float64
+	// SkipSMC runs importance sampling only.
+	SkipSMC bool
+	// SMC settings: Steps (default 100), StepSize h in normalised units
+	// (default 1e-7), Kernel (ULA default, or MALA), ESSThreshold (default
+	// 0.5), Scheme (systematic default), ReferenceLoop (the off-by-one loop
+	// of the reference code).
+	Steps         int
+	StepSize      float64
+	Kernel        smc.Kernel
+	ESSThreshold  float64
+	Scheme        smc.Scheme
+	ReferenceLoop bool
+	// Progress, if not nil, receives progress lines.
+	Progress io.Writer
+}
+
+func (c *SBGConfig) defaults() {
+	if c.Proposals == 0 {
+		c.Proposals = 10000
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 256
+	}
+	if c.Workers == 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.Com == ComNone && !c.ComNone {
+		c.Com = ComChi
+	}
+	if c.ClipQuantile == 0 {
+		c.ClipQuantile = 0.002
+	}
+	if c.ClipQuantile < 0 {
+		c.ClipQuantile = 0
+	}
+	if c.Steps == 0 {
+		c.Steps = 100
+	}
+	if c.StepSize == 0 {
+		c.StepSize = 1e-7
+	}
+	if c.ESSThreshold == 0 {
+		c.ESSThreshold = 0.5
+	}
+}
+
+// SBGResult is the outcome of RunSBG. Coordinates are normalised (multiply
+// by the model's Norm.Std for nm).
+type SBGResult struct {
+	// Proposals, their adjusted log q' and target energies (kT; NaN if not
+	// finite).
+	Proposals    [][]float64
+	LogQ, Energy []float64
+	// ComSigma is the σ_c used by the CoM adjustment.
+	ComSigma float64
+	// Chirality counts the chirality outcomes of the proposals.
+	Chirality ChiralityStats
+	// NonFinite counts proposals with a non-finite energy or log q
+	// (dropped: weight zero); Clipped those removed by the quantile clip.
+	NonFinite, Clipped int
+	// ISLogW are the clipped importance log-weights; ISESS their normalised
+	// Kish ESS; ISX and ISEnergy the multinomially resampled set (as many
+	// samples as survivors).
+	ISLogW          []float64
+	ISESS           float64
+	ISX             [][]float64
+	ISEnergy        []float64
+	SMC             *smc.Result
+	SMCX            [][]float64
+	SMCEnergy       []float64
+	ProposalsPerSec float64
+	ProposalTime    time.Duration
+	ISTime, SMCTime time.Duration
+}
+
+// ErrNoFiniteProposals reports that every proposal had a non-finite energy
+// or density.
+var ErrNoFiniteProposals = errors.New("boltzmann: every proposal has a non-finite energy or log-density")
+
+// RunSBG draws proposals from the model, weights them against the target
+// (IS with quantile clipping and multinomial resampling) and, unless
+// cfg.SkipSMC, runs annealed-Langevin SMC from them through package smc with
+// the corrected time loop.
+func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
+	cfg.defaults()
+	d := m.Flow.Config.Dim()
+	if target.Dim() != d {
+		return nil, fmt.Errorf("boltzmann: model for %d atoms, target system has %d", d/3, target.Dim()/3)
+	}
+	prop := NewProposal(m, ComAdjust{})
+	prop.Chirality = cfg.Chirality
+	n := cfg.Proposals
+	res := &SBGResult{Proposals: make([][]float64, n), LogQ: make([]float64, n), Energy: make([]float64, n)}
+	for i := range res.Proposals {
+		res.Proposals[i] = make([]float64, d)
+	}
+	nb := (n + cfg.BatchSize - 1) / cfg.BatchSize
+	start := time.Now()
+	var done int64
+	var mu sync.Mutex
+	parallel(cfg.Workers, nb, func(b int) {
+		lo, hi := b*cfg.BatchSize, min((b+1)*cfg.BatchSize, n)
+		rng := rand.New(rand.NewPCG(cfg.Seed, 0x5b9+uint64(b)))
+		prop.Sample(rng, res.Proposals[lo:hi], res.LogQ[lo:hi])
+		if cfg.Progress != nil {
+			mu.Lock()
+			done += int64(hi - lo)
+			el := time.Since(start).Seconds()
+			fmt.Fprintf(cfg.Progress, "proposals %d/%d  %.1f/s  ETA %.0fs\n", done, n, float64(done)/el, el/float64(done)*float64(int64(n)-done))
+			mu.Unlock()
+		}
+	})
+	res.ProposalTime = time.Since(start)
+	res.ProposalsPerSec = float64(n) / res.ProposalTime.Seconds()
+	res.Chirality = prop.ChiralityStats()
+
+	// CoM adjustment.
+	sigma := 1 / math.Sqrt(float64(d/3))
+	if cfg.ComEmpirical {
+		sigma = ComSigma(res.Proposals)
+	}
+	res.ComSigma = sigma
+	prop.Com = ComAdjust{Variant: cfg.Com, Sigma: sigma}
+	for i, x := range res.Proposals {
+		res.LogQ[i] = prop.Com.Apply(x, res.LogQ[i], nil)
+	}
+
+	// Target energies and IS.
+	t0 := time.Now()
+	parallel(cfg.Workers, nb, func(b int) {
+		lo, hi := b*cfg.BatchSize, min((b+1)*cfg.BatchSize, n)
+		target.Energy(res.Proposals[lo:hi], res.Energy[lo:hi], nil)
+	})
+	res.ISLogW, res.NonFinite = smc.LogWeights(nil, res.Energy, res.LogQ)
+	if res.NonFinite == n {
+		return nil, ErrNoFiniteProposals
+	}
+	res.Clipped = smc.ClipQuantile(res.ISLogW, cfg.ClipQuantile)
+	res.ISESS = smc.ESS(res.ISLogW)
+	survivors := 0
+	for _, v := range res.ISLogW {
+		if !math.IsInf(v, -1) {
+			survivors++
+		}
+	}
+	w, err := smc.Normalize(nil, res.ISLogW)
+	if err != nil {
+		return nil, fmt.Errorf("boltzmann: importance sampling: %w", err)
+	}
+	idx := make([]int, survivors)
+	if err := smc.Resample(idx, w, smc.Multinomial, rand.New(rand.NewPCG(cfg.Seed, 0x15))); err != nil {
+		return nil, err
+	}
+	res.ISX = make([][]float64, survivors)
+	res.ISEnergy = make([]float64, survivors)
+	for k, i := range idx {
+		res.ISX[k] = res.Proposals[i]
+		res.ISEnergy[k] = res.Energy[i]
+	}
+	res.ISTime = time.Since(t0)
+	if cfg.Progress != nil {
+		fmt.Fprintf(cfg.Progress, "IS: ESS %.4f  non-finite %d  clipped %d  chirality %+v\n", res.ISESS, res.NonFinite, res.Clipped, res.Chirality)
+	}
+	if cfg.SkipSMC {
+		return res, nil
+	}
+
+	// SMC from the (chirality-fixed) proposals.
+	t1 := time.Now()
+	x0 := make([][]float64, n)
+	for i, x := range res.Proposals {
+		x0[i] = append([]float64(nil), x...)
+	}
+	sc := smc.Config{
+		Steps: cfg.Steps, Kernel: cfg.Kernel, StepSize: cfg.StepSize, Scheme: cfg.Scheme,
+		ESSThreshold: cfg.ESSThreshold, FinalResample: true, ClipQuantile: cfg.ClipQuantile,
+		UseEnergyCutoff: cfg.UseEnergyCutoff, EnergyCutoff: cfg.EnergyCutoff, ReferenceLoop: cfg.ReferenceLoop,
+		BatchSize: cfg.BatchSize, Workers: cfg.Workers, Seed: cfg.Seed + 1,
+	}
+	if cfg.Progress != nil {
+		sc.Progress = func(r smc.StepRecord) {
+			if r.Step%10 == 0 || r.Step == cfg.Steps {
+				el := time.Since(t1).Seconds()
+				fmt.Fprintf(cfg.Progress, "SMC step %d/%d  t %.2f  ESS %.3f  ancestors %.3f  invalid %d  %.1fs  ETA %.0fs\n",
+					r.Step, cfg.Steps, r.T, r.ESS, r.AncestorFraction, r.Invalid, el, el/float64(max(r.Step, 1))*float64(cfg.Steps-r.Step))
+			}
+		}
+	}
+	sr, err := smc.Run(target, prop, x0, sc)
+	if err != nil {
+		if errors.Is(err, smc.ErrAllZeroWeights) {
+			return nil, fmt.Errorf("boltzmann: SMC: every particle's weight vanished (try a smaller step size, an energy cut-off or MALA): %w", err)
+		}
+		return nil, fmt.Errorf("boltzmann: SMC: %w", err)
+	}
+	res.SMC = sr
+	for i, x := range sr.X {
+		if finite(sr.Energy[i]) {
+			res.SMCX = append(res.SMCX, x)
+			res.SMCEnergy = append(res.SMCEnergy, sr.Energy[i])
+		}
+	}
+	res.SMCTime = time.Since(t1)
+	return res, nil
+}
+
+// parallel runs fn(b) for b in [0, n) on workers goroutines. Each item is
+// independent, so results do not depend on the number of workers.
+func parallel(workers, n int, fn func(b int)) {
+	if workers < 1 {
+		workers = 1
+	}
+	var wg sync.WaitGroup
+	ch := make(chan int)
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range ch {
+				fn(b)
+			}
+		}()
+	}
+	for b := 0; b < n; b++ {
+		ch <- b
+	}
+	close(ch)
+	wg.Wait()
+}
+
+// ResampledEnergyW2 returns a validation score for Train: it draws n
+// proposals from the model, applies IS with the default clipping and
+// chirality fix, resamples, and returns the energy-W2 (kT) between the
+// resampled energies and refEnergy (the validation MD energies, kT).
+func ResampledEnergyW2(target *Target, chir *Chirality, refEnergy []float64, n int, seed uint64) func(m *Model) (float64, error) {
+	return func(m *Model) (float64, error) {
+		r, err := RunSBG(m, target, SBGConfig{Proposals: n, Seed: seed, Chirality: chir, SkipSMC: true})
+		if err != nil {
+			return math.NaN(), err
+		}
+		return EnergyW2(r.ISEnergy, refEnergy), nil
+	}
+}

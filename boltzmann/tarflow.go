@@ -1,0 +1,359 @@
+package boltzmann
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/boltzflow/boltzflow/nn"
+)
+
+// TarFlowConfig describes a TarFlow over the coordinates of N atoms
+// (sbg.md §3).
+type TarFlowConfig struct {
+	// Atoms is the number N of atoms; the flow's dimension is D = 3N.
+	Atoms int `json:"atoms"`
+	// Channels is the number of channels per token: 3 (one token per atom,
+	// channels x, y, z) or 1 (3N scalar tokens atom0.x, atom0.y, …).
+	Channels int `json:"channels"`
+	// Width is the transformer width C; Heads divides it (0 means
+	// max(1, C/64), head dimension 64 as in SBG).
+	Width int `json:"width"`
+	Heads int `json:"heads"`
+	// Blocks is the number K of flow blocks (even blocks keep the token
+	// order, odd blocks reverse it); Layers the number L of causal pre-LN
+	// transformer layers per block.
+	Blocks int `json:"blocks"`
+	Layers int `json:"layers"`
+	// SoftClamp, if positive, bounds the log-scale as a ← s·tanh(a/s);
+	// 0 (the SBG default) applies no clamp.
+	SoftClamp float64 `json:"soft_clamp"`
+}
+
+// Dim returns the flow dimension D = 3N.
+func (c TarFlowConfig) Dim() int { return 3 * c.Atoms }
+
+// Tokens returns the number of tokens T = 3N / Channels.
+func (c TarFlowConfig) Tokens() int { return 3 * c.Atoms / c.Channels }
+
+// NumHeads returns the number of attention heads.
+func (c TarFlowConfig) NumHeads() int {
+	if c.Heads > 0 {
+		return c.Heads
+	}
+	return max(1, c.Width/64)
+}
+
+// Validate reports an invalid configuration.
+func (c TarFlowConfig) Validate() error {
+	switch {
+	case c.Atoms < 1:
+		return fmt.Errorf("boltzmann: TarFlow: %d atoms", c.Atoms)
+	case c.Channels != 1 && c.Channels != 3:
+		return fmt.Errorf("boltzmann: TarFlow: %d channels (want 1 or 3)", c.Channels)
+	case c.Tokens() < 2:
+		return fmt.Errorf("boltzmann: TarFlow: %d tokens (want at least 2)", c.Tokens())
+	case c.Width < 1 || c.Blocks < 1 || c.Layers < 0:
+		return fmt.Errorf("boltzmann: TarFlow: width %d, blocks %d, layers %d", c.Width, c.Blocks, c.Layers)
+	case c.Width%c.NumHeads() != 0:
+		return fmt.Errorf("boltzmann: TarFlow: width %d not divisible by %d heads", c.Width, c.NumHeads())
+	case c.SoftClamp < 0:
+		return fmt.Errorf("boltzmann: TarFlow: negative soft clamp %g", c.SoftClamp)
+	}
+	return nil
+}
+
+// tarBlock is one autoregressive affine flow block.
+type tarBlock[F nn.Float] struct {
+	reverse bool
+	in      *nn.Linear[F] // Cin → C
+	pos     *nn.Param[F]  // [T, C]
+	layers  []*nn.TransformerBlock[F]
+	out     *nn.Linear[F] // C → 2·Cin, weight zero-initialised
+}
+
+// TarFlow is a transformer autoregressive normalising flow (Zhai et al.
+// 2025) as used by SBG: K blocks, each an affine autoregressive transform
+// z_i = (u_i − m_i)·exp(−a_i) whose shift m_i and log-scale a_i come from a
+// causal transformer over the previous tokens (outputs shifted right, so the
+// first token passes unchanged), alternating the token order. The base
+// density is the standard normal on all D = 3N dimensions. Coordinates are
+// flat rows of length D in the atom-major layout.
+type TarFlow[F nn.Float] struct {
+	Config TarFlowConfig
+	blocks []*tarBlock[F]
+	params []*nn.Param[F]
+	rev    []int // reversed token order
+}
+
+// NewTarFlow returns a TarFlow with the SBG initialisation: PyTorch-default
+// linear layers, positional embeddings from 𝒩(0, 0.01²), and output
+// projections with zero weight (default bias). It panics on an invalid
+// configuration (see Validate).
+func NewTarFlow[F nn.Float](cfg TarFlowConfig, rng *rand.Rand) *TarFlow[F] {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	f := &TarFlow[F]{Config: cfg}
+	t, c, cin := cfg.Tokens(), cfg.Width, cfg.Channels
+	f.rev = make([]int, t)
+	for i := range f.rev {
+		f.rev[i] = t - 1 - i
+	}
+	for k := 0; k < cfg.Blocks; k++ {
+		name := fmt.Sprintf("block%d", k)
+		b := &tarBlock[F]{reverse: k%2 == 1}
+		b.in = nn.NewLinear[F](name+".in", cin, c, nn.Init{}, rng)
+		b.pos = nn.NewParam[F](name+".pos", t, c)
+		for i := range b.pos.Data {
+			b.pos.Data[i] = F(0.01 * rng.NormFloat64())
+		}
+		for l := 0; l < cfg.Layers; l++ {
+			b.layers = append(b.layers, nn.NewTransformerBlock[F](fmt.Sprintf("%s.layer%d", name, l), nn.BlockConfig{
+				Dim: c, Heads: cfg.NumHeads(), Hidden: 4 * c, Activation: nn.ActGELU, Causal: true,
+			}, rng))
+		}
+		b.out = nn.NewLinear[F](name+".out", c, 2*cin, nn.Init{}, rng)
+		for i := range b.out.W.Data {
+			b.out.W.Data[i] = 0
+		}
+		f.params = append(f.params, b.in.Params()...)
+		f.params = append(f.params, b.pos)
+		for _, l := range b.layers {
+			f.params = append(f.params, l.Params()...)
+		}
+		f.params = append(f.params, b.out.Params()...)
+		f.blocks = append(f.blocks, b)
+	}
+	return f
+}
+
+// Params returns the flow's parameters in a fixed order.
+func (f *TarFlow[F]) Params() []*nn.Param[F] { return f.params }
+
+// Clone returns an independent copy of the flow with the same parameters.
+func (f *TarFlow[F]) Clone() *TarFlow[F] {
+	g := NewTarFlow[F](f.Config, rand.New(rand.NewPCG(0, 0)))
+	nn.CopyParams(g.params, f.params)
+	return g
+}
+
+func (f *TarFlow[F]) clamp(tp *nn.Tape[F], a *nn.Tensor[F]) *nn.Tensor[F] {
+	s := f.Config.SoftClamp
+	if s <= 0 {
+		return a
+	}
+	return tp.Scale(tp.Tanh(tp.Scale(a, 1/s)), s)
+}
+
+// Forward maps x [B, D] to z [B, D] in one parallel pass and returns z and
+// log|det ∂z/∂x| [B] (a sum over dimensions).
+func (f *TarFlow[F]) Forward(tp *nn.Tape[F], x *nn.Tensor[F]) (z, logdet *nn.Tensor[F]) {
+	cfg := f.Config
+	if x.Rank() != 2 || x.Dim(1) != cfg.Dim() {
+		panic(fmt.Sprintf("boltzmann: TarFlow.Forward: input %v, want [B, %d]", x.Shape(), cfg.Dim()))
+	}
+	bs, t, cin := x.Dim(0), cfg.Tokens(), cfg.Channels
+	u := tp.Reshape(x, bs, t, cin)
+	zeros := tp.New(bs, 1, 2*cin)
+	for _, b := range f.blocks {
+		pe := b.pos.Tensor
+		if b.reverse {
+			u = tp.Gather(u, 1, f.rev)
+			pe = tp.Gather(pe, 0, f.rev)
+		}
+		h := tp.Add(b.in.Forward(tp, u), pe)
+		for _, l := range b.layers {
+			h = l.Forward(tp, h)
+		}
+		o := b.out.Forward(tp, h)
+		o = tp.Concat(1, zeros, tp.Slice(o, 1, 0, t-1))
+		am := tp.Split(o, 2, cin, cin)
+		a := f.clamp(tp, am[0])
+		zk := tp.Mul(tp.Sub(u, am[1]), tp.Exp(tp.Neg(a)))
+		s := tp.SumAxis(tp.Reshape(a, bs, t*cin), 1)
+		if logdet == nil {
+			logdet = tp.Neg(s)
+		} else {
+			logdet = tp.Sub(logdet, s)
+		}
+		if b.reverse {
+			zk = tp.Gather(zk, 1, f.rev)
+		}
+		u = zk
+	}
+	return tp.Reshape(u, bs, cfg.Dim()), logdet
+}
+
+// LogProb returns log q(x) [B] for x [B, D]: log 𝒩(z; 0, I) + log|det ∂z/∂x|.
+func (f *TarFlow[F]) LogProb(tp *nn.Tape[F], x *nn.Tensor[F]) *nn.Tensor[F] {
+	z, ld := f.Forward(tp, x)
+	return tp.Add(tp.GaussianLogDensity(z, nil, nil), ld)
+}
+
+// Loss returns the training loss, the mean over the batch of −log q(x)/D
+// (a scalar), for x [B, D].
+func (f *TarFlow[F]) Loss(tp *nn.Tape[F], x *nn.Tensor[F]) *nn.Tensor[F] {
+	return tp.Scale(tp.Mean(f.LogProb(tp, x)), -1/float64(f.Config.Dim()))
+}
+
+// Sampler inverts a TarFlow token by token with one KV cache per layer, for a
+// fixed batch size. It is not safe for concurrent use.
+type Sampler[F nn.Float] struct {
+	flow   *TarFlow[F]
+	batch  int
+	tp     *nn.Tape[F]
+	caches [][]*nn.KVCache[F]
+	v, w   []F // [B, T, Cin] current block's tokens, and scratch
+	tok    []F // [B, Cin]
+	ld     []float64
+}
+
+// NewSampler returns a sampler for batches of batch samples.
+func (f *TarFlow[F]) NewSampler(batch int) *Sampler[F] {
+	s := &Sampler[F]{flow: f, batch: batch, tp: nn.NewTape[F](nil)}
+	s.tp.NoGrad = true
+	t := f.Config.Tokens()
+	for _, b := range f.blocks {
+		cs := make([]*nn.KVCache[F], len(b.layers))
+		for l, layer := range b.layers {
+			cs[l] = layer.NewCache(batch, t)
+		}
+		s.caches = append(s.caches, cs)
+	}
+	d := f.Config.Dim()
+	s.v = make([]F, batch*d)
+	s.w = make([]F, batch*d)
+	s.tok = make([]F, batch*f.Config.Channels)
+	s.ld = make([]float64, batch)
+	return s
+}
+
+// Batch returns the sampler's batch size.
+func (s *Sampler[F]) Batch() int { return s.batch }
+
+// Inverse maps z [B, D] (flat, row-major) to x = f⁻¹(z), written to dst
+// [B, D], and adds log|det ∂x/∂z| of each sample to logdet[b] (length B).
+// dst may alias z.
+func (s *Sampler[F]) Inverse(dst, z []F, logdet []float64) {
+	f := s.flow
+	cfg := f.Config
+	bs, t, cin, c, d := s.batch, cfg.Tokens(), cfg.Channels, cfg.Width, cfg.Dim()
+	if len(z) != bs*d || len(dst) != bs*d || len(logdet) != bs {
+		panic(fmt.Sprintf("boltzmann: Sampler.Inverse: z %d, dst %d, logdet %d values, want %d, %d, %d", len(z), len(dst), len(logdet), bs*d, bs*d, bs))
+	}
+	cur := s.w
+	copy(cur, z)
+	clamp := cfg.SoftClamp
+	for k := len(f.blocks) - 1; k >= 0; k-- {
+		b := f.blocks[k]
+		perm := func(i int) int {
+			if b.reverse {
+				return t - 1 - i
+			}
+			return i
+		}
+		// v[b, i] = cur[b, P(i)].
+		for r := 0; r < bs; r++ {
+			for i := 0; i < t; i++ {
+				copy(s.v[(r*t+i)*cin:(r*t+i+1)*cin], cur[(r*t+perm(i))*cin:(r*t+perm(i)+1)*cin])
+			}
+		}
+		for _, cache := range s.caches[k] {
+			cache.Reset()
+		}
+		for i := 0; i < t-1; i++ {
+			s.tp.Reset()
+			for r := 0; r < bs; r++ {
+				copy(s.tok[r*cin:(r+1)*cin], s.v[(r*t+i)*cin:(r*t+i+1)*cin])
+			}
+			p := perm(i)
+			h := b.in.Forward(s.tp, s.tp.Const(s.tok, bs, cin))
+			h = s.tp.Add(h, s.tp.Const(b.pos.Data[p*c:(p+1)*c], c))
+			for l, layer := range b.layers {
+				h = layer.ForwardCached(s.tp, s.caches[k][l], h)
+			}
+			o := b.out.Forward(s.tp, h).Data // [B, 2·Cin]
+			for r := 0; r < bs; r++ {
+				for ch := 0; ch < cin; ch++ {
+					a := float64(o[r*2*cin+ch])
+					if clamp > 0 {
+						a = clamp * math.Tanh(a/clamp)
+					}
+					m := float64(o[r*2*cin+cin+ch])
+					idx := (r*t+i+1)*cin + ch
+					s.v[idx] = F(float64(s.v[idx])*math.Exp(a) + m)
+					logdet[r] += a
+				}
+			}
+		}
+		for r := 0; r < bs; r++ {
+			for i := 0; i < t; i++ {
+				copy(cur[(r*t+perm(i))*cin:(r*t+perm(i)+1)*cin], s.v[(r*t+i)*cin:(r*t+i+1)*cin])
+			}
+		}
+	}
+	copy(dst, cur)
+}
+
+// Sample draws z ~ 𝒩(0, I) for each of the B rows of dst [B, D] (flat), maps
+// it through the inverse flow and writes log q(x) of each sample to logq
+// (log 𝒩(z) − log|det ∂x/∂z|).
+func (s *Sampler[F]) Sample(rng *rand.Rand, dst []F, logq []float64) {
+	d := s.flow.Config.Dim()
+	for r := 0; r < s.batch; r++ {
+		ss := 0.0
+		for j := 0; j < d; j++ {
+			v := rng.NormFloat64()
+			dst[r*d+j] = F(v)
+			ss += v * v
+		}
+		logq[r] = -0.5*ss - 0.5*float64(d)*math.Log(2*math.Pi)
+	}
+	for r := range s.ld {
+		s.ld[r] = 0
+	}
+	s.Inverse(dst, dst, s.ld)
+	for r := range logq {
+		logq[r] -= s.ld[r]
+	}
+}
+
+// InversionStats summarises a re-encoding check: x → z = f(x) → f⁻¹(z)
+// compared with x.
+type InversionStats struct {
+	// MSE, MaxAbs and MeanAbs are the mean squared, largest and mean
+	// absolute coordinate errors; Over1e2 and Over1e3 count coordinates with
+	// an absolute error above 0.01 and 0.001.
+	MSE, MaxAbs, MeanAbs float64
+	Over1e2, Over1e3     int
+}
+
+// ReencodeError encodes the B samples x [B, D] (flat) with one forward pass,
+// decodes them again with the sequential inverse and reports the
+// reconstruction error (the check of sbg.md §3.3).
+func ReencodeError[F nn.Float](f *TarFlow[F], x []F, batch int) InversionStats {
+	d := f.Config.Dim()
+	tp := nn.NewTape[F](nil)
+	tp.NoGrad = true
+	z, _ := f.Forward(tp, tp.Const(x, batch, d))
+	back := make([]F, batch*d)
+	ld := make([]float64, batch)
+	f.NewSampler(batch).Inverse(back, z.Data, ld)
+	var st InversionStats
+	for i := range back {
+		e := math.Abs(float64(back[i]) - float64(x[i]))
+		st.MSE += e * e
+		st.MeanAbs += e
+		st.MaxAbs = math.Max(st.MaxAbs, e)
+		if e > 1e-2 {
+			st.Over1e2++
+		}
+		if e > 1e-3 {
+			st.Over1e3++
+		}
+	}
+	st.MSE /= float64(len(back))
+	st.MeanAbs /= float64(len(back))
+	return st
+}

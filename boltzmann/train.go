@@ -1,0 +1,362 @@
+package boltzmann
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/boltzflow/boltzflow/nn"
+)
+
+// Model is a trained TarFlow with what is needed to use it on a system: the
+// normalisation scale and the system key it was trained for.
+type Model struct {
+	Flow *TarFlow[float32]
+	// Norm maps nm to normalised coordinates.
+	Norm Normalizer
+	// System is the system key (aldp, al3, al4, al6).
+	System string
+	// Meta holds extra metadata (training settings, epoch, validation).
+	Meta map[string]string
+}
+
+const (
+	metaConfig = "boltzmann.tarflow"
+	metaStd    = "boltzmann.std_nm"
+	metaSystem = "boltzmann.system"
+)
+
+// SaveModel writes the model's parameters and metadata to path (an nn
+// checkpoint, safetensors layout, written atomically).
+func SaveModel(path string, m *Model) error {
+	meta := map[string]string{}
+	for k, v := range m.Meta {
+		meta[k] = v
+	}
+	cfg, err := json.Marshal(m.Flow.Config)
+	if err != nil {
+		return err
+	}
+	meta[metaConfig] = string(cfg)
+	meta[metaStd] = strconv.FormatFloat(m.Norm.Std, 'g', -1, 64)
+	meta[metaSystem] = m.System
+	return nn.SaveCheckpoint(path, &nn.Checkpoint[float32]{Params: m.Flow.Params(), Meta: meta})
+}
+
+// readMeta returns the metadata and TarFlow configuration of a checkpoint.
+func readMeta(path string) (map[string]string, TarFlowConfig, error) {
+	var c nn.Checkpoint[float32]
+	var cfg TarFlowConfig
+	if err := nn.LoadCheckpoint(path, &c); err != nil {
+		return nil, cfg, err
+	}
+	s, ok := c.Meta[metaConfig]
+	if !ok {
+		return nil, cfg, fmt.Errorf("boltzmann: %s: not a TarFlow checkpoint (no %s metadata)", path, metaConfig)
+	}
+	if err := json.Unmarshal([]byte(s), &cfg); err != nil {
+		return nil, cfg, fmt.Errorf("boltzmann: %s: bad %s metadata: %v", path, metaConfig, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, cfg, fmt.Errorf("boltzmann: %s: %v", path, err)
+	}
+	return c.Meta, cfg, nil
+}
+
+// LoadModel reads a model written by SaveModel (or a training state written
+// by Train, whose EMA weights it loads). If atoms > 0 it returns an error
+// when the model does not fit a system of that many atoms.
+func LoadModel(path string, atoms int) (*Model, error) {
+	meta, cfg, err := readMeta(path)
+	if err != nil {
+		return nil, err
+	}
+	if atoms > 0 && cfg.Atoms != atoms {
+		return nil, fmt.Errorf("boltzmann: %s: checkpoint is for %d atoms (system %q), the system has %d", path, cfg.Atoms, meta[metaSystem], atoms)
+	}
+	std, err := strconv.ParseFloat(meta[metaStd], 64)
+	if err != nil || !(std > 0) {
+		return nil, fmt.Errorf("boltzmann: %s: bad %s metadata %q", path, metaStd, meta[metaStd])
+	}
+	flow := NewTarFlow[float32](cfg, rand.New(rand.NewPCG(0, 0)))
+	ps := flow.Params()
+	if meta[metaState] == "1" {
+		ps = renamed(ps, "ema.")
+	}
+	if err := nn.LoadCheckpoint(path, &nn.Checkpoint[float32]{Params: ps}); err != nil {
+		return nil, err
+	}
+	return &Model{Flow: flow, Norm: Normalizer{Std: std}, System: meta[metaSystem], Meta: meta}, nil
+}
+
+// renamed returns parameter headers sharing the tensors of ps under
+// prefix+name.
+func renamed(ps []*nn.Param[float32], prefix string) []*nn.Param[float32] {
+	out := make([]*nn.Param[float32], len(ps))
+	for i, p := range ps {
+		out[i] = &nn.Param[float32]{Tensor: p.Tensor, Name: prefix + p.Name}
+	}
+	return out
+}
+
+const (
+	metaState = "boltzmann.train_state"
+	metaEpoch = "boltzmann.epoch"
+	metaBest  = "boltzmann.best_val"
+)
+
+// TrainConfig holds the training settings (sbg.md §4). Zero values select
+// the documented defaults.
+type TrainConfig struct {
+	// Epochs over the training frames (default 100) and BatchSize
+	// (default 256).
+	Epochs, BatchSize int
+	// LR is the peak learning rate (default 1e-4) of the OneCycle cosine
+	// schedule with warm-up fraction WarmupPct (default 0.05) from
+	// LR/DivFactor (default 500) and final rate LR/(DivFactor·FinalDiv)
+	// (FinalDiv default 1).
+	LR, WarmupPct, DivFactor, FinalDiv float64
+	// WeightDecay of AdamW (default 4e-4); Beta1, Beta2 (defaults 0.9,
+	// 0.95).
+	WeightDecay, Beta1, Beta2 float64
+	// ClipNorm is the gradient-norm clip (default 1).
+	ClipNorm float64
+	// EMADecay is the EMA decay (default 0.999), applied as
+	// min(EMADecay, (1+n)/(10+n)) at update n.
+	EMADecay float64
+	// Seed determines initialisation order, shuffling and augmentation.
+	Seed uint64
+	// StatePath, if set, receives the full training state (weights, EMA,
+	// optimiser, RNG) after every epoch, and training resumes from it when
+	// the file exists.
+	StatePath string
+	// BestPath, if set, receives the EMA model with the lowest validation
+	// score; FinalPath the EMA model at the end.
+	BestPath, FinalPath string
+	// ValidateEvery runs Validate every that many epochs (0: only at the
+	// end, if Validate is set).
+	ValidateEvery int
+	// Validate scores the EMA model (lower is better, e.g. the resampled
+	// energy-W2 on validation data).
+	Validate func(m *Model) (float64, error)
+	// TimeLimit stops training cleanly after the epoch in which it is
+	// exceeded (0: no limit).
+	TimeLimit time.Duration
+	// Progress, if not nil, receives progress lines (epoch, loss,
+	// samples/s, ETA).
+	Progress io.Writer
+	// System and Meta are recorded in the saved models.
+	System string
+	Meta   map[string]string
+}
+
+func (c *TrainConfig) defaults() {
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	if c.Epochs == 0 {
+		c.Epochs = 100
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 256
+	}
+	def(&c.LR, 1e-4)
+	def(&c.WarmupPct, 0.05)
+	def(&c.DivFactor, 500)
+	def(&c.FinalDiv, 1)
+	def(&c.WeightDecay, 4e-4)
+	def(&c.Beta1, 0.9)
+	def(&c.Beta2, 0.95)
+	def(&c.ClipNorm, 1)
+	def(&c.EMADecay, 0.999)
+}
+
+// TrainResult summarises a training run.
+type TrainResult struct {
+	// Epochs completed, optimiser Steps, final mean training loss per
+	// dimension of the last epoch.
+	Epochs, Steps int
+	Loss          float64
+	// SamplesPerSec is the training throughput (frames per second).
+	SamplesPerSec float64
+	// BestVal and BestEpoch describe the best validation score (NaN if
+	// none); Val lists every validation score by epoch.
+	BestVal   float64
+	BestEpoch int
+	Val       map[int]float64
+	// Resumed reports that training continued from StatePath.
+	Resumed bool
+}
+
+// Train fits the flow by maximum likelihood to the normalised frames data
+// (rows of length 3N, CoM removed and divided by norm.Std) with random
+// rotations and CoM noise, AdamW, OneCycle cosine schedule, gradient-norm
+// clipping and an EMA of the weights, as in sbg.md §4. It returns the EMA
+// model (used for sampling) and a summary.
+func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainConfig) (*Model, *TrainResult, error) {
+	cfg.defaults()
+	d := flow.Config.Dim()
+	for i, r := range data {
+		if len(r) != d {
+			return nil, nil, fmt.Errorf("boltzmann: Train: frame %d has %d coordinates, the flow has %d", i, len(r), d)
+		}
+	}
+	if len(data) == 0 {
+		return nil, nil, errNoData
+	}
+	if len(data) < cfg.BatchSize {
+		cfg.BatchSize = len(data)
+	}
+	batches := len(data) / cfg.BatchSize
+	total := cfg.Epochs * batches
+	pcg := rand.NewPCG(cfg.Seed, 0x5b6)
+	rng := rand.New(pcg)
+	ema := flow.Clone()
+	emaParams := renamed(ema.Params(), "ema.")
+	opt := nn.NewAdamW(flow.Params(), cfg.LR, cfg.WeightDecay)
+	opt.Beta1, opt.Beta2 = cfg.Beta1, cfg.Beta2
+	sched := nn.OneCycle{MaxLR: cfg.LR, TotalSteps: total, PctStart: cfg.WarmupPct, DivFactor: cfg.DivFactor, FinalDivFactor: cfg.FinalDiv}
+	res := &TrainResult{BestVal: math.NaN(), Val: map[int]float64{}}
+	startEpoch := 0
+	emaUpdates := 0
+	state := func() *nn.Checkpoint[float32] {
+		ps := append(append([]*nn.Param[float32](nil), flow.Params()...), emaParams...)
+		return &nn.Checkpoint[float32]{Params: ps, Optim: opt, RNG: pcg}
+	}
+	if cfg.StatePath != "" {
+		if _, err := os.Stat(cfg.StatePath); err == nil {
+			meta, scfg, err := readMeta(cfg.StatePath)
+			if err != nil {
+				return nil, nil, err
+			}
+			if scfg != flow.Config {
+				return nil, nil, fmt.Errorf("boltzmann: %s: training state has TarFlow %+v, this run %+v", cfg.StatePath, scfg, flow.Config)
+			}
+			st := state()
+			if err := nn.LoadCheckpoint(cfg.StatePath, st); err != nil {
+				return nil, nil, err
+			}
+			startEpoch, _ = strconv.Atoi(meta[metaEpoch])
+			emaUpdates = int(st.Step)
+			if v, err := strconv.ParseFloat(meta[metaBest], 64); err == nil {
+				res.BestVal = v
+			}
+			res.Resumed = true
+			if cfg.Progress != nil {
+				fmt.Fprintf(cfg.Progress, "resumed from %s at epoch %d\n", cfg.StatePath, startEpoch)
+			}
+		}
+	}
+	model := func() *Model {
+		meta := map[string]string{}
+		for k, v := range cfg.Meta {
+			meta[k] = v
+		}
+		return &Model{Flow: ema, Norm: norm, System: cfg.System, Meta: meta}
+	}
+	tp := nn.NewTape[float32](nil)
+	xb := make([]float32, cfg.BatchSize*d)
+	row := make([]float64, d)
+	perm := make([]int, len(data))
+	start := time.Now()
+	seen := 0
+	epoch := startEpoch
+	for ; epoch < cfg.Epochs; epoch++ {
+		for i := range perm {
+			perm[i] = i
+		}
+		rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		lossSum := 0.0
+		for bi := 0; bi < batches; bi++ {
+			for r := 0; r < cfg.BatchSize; r++ {
+				Augment(row, data[perm[bi*cfg.BatchSize+r]], rng)
+				for j, v := range row {
+					xb[r*d+j] = float32(v)
+				}
+			}
+			tp.Reset()
+			loss := flow.Loss(tp, tp.Const(xb, cfg.BatchSize, d))
+			lv := float64(loss.Item())
+			if !finite(lv) {
+				return nil, nil, fmt.Errorf("boltzmann: Train: non-finite loss at epoch %d batch %d", epoch, bi)
+			}
+			lossSum += lv
+			opt.ZeroGrad()
+			tp.Backward(loss)
+			nn.ClipGradNorm(flow.Params(), cfg.ClipNorm)
+			opt.LR = sched.LR(epoch*batches + bi)
+			opt.Step()
+			emaUpdates++
+			decay := math.Min(cfg.EMADecay, float64(1+emaUpdates)/float64(10+emaUpdates))
+			nn.Polyak(ema.Params(), flow.Params(), 1-decay)
+			seen += cfg.BatchSize
+		}
+		res.Loss = lossSum / float64(batches)
+		el := time.Since(start).Seconds()
+		res.SamplesPerSec = float64(seen) / el
+		done := epoch + 1 - startEpoch
+		eta := time.Duration(el / float64(done) * float64(cfg.Epochs-epoch-1) * float64(time.Second))
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, "epoch %d/%d  step %d/%d  loss/dim %.4f  lr %.2e  %.0f samples/s  ETA %s\n",
+				epoch+1, cfg.Epochs, (epoch+1)*batches, total, res.Loss, opt.LR, res.SamplesPerSec, eta.Round(time.Second))
+		}
+		last := epoch+1 == cfg.Epochs || (cfg.TimeLimit > 0 && time.Since(start) > cfg.TimeLimit)
+		if cfg.Validate != nil && (last || (cfg.ValidateEvery > 0 && (epoch+1)%cfg.ValidateEvery == 0)) {
+			v, err := cfg.Validate(model())
+			if err != nil {
+				return nil, nil, fmt.Errorf("boltzmann: Train: validation at epoch %d: %w", epoch+1, err)
+			}
+			res.Val[epoch+1] = v
+			if cfg.Progress != nil {
+				fmt.Fprintf(cfg.Progress, "epoch %d  validation %.4f\n", epoch+1, v)
+			}
+			if math.IsNaN(res.BestVal) || v < res.BestVal {
+				res.BestVal, res.BestEpoch = v, epoch+1
+				if cfg.BestPath != "" {
+					m := model()
+					m.Meta[metaEpoch] = strconv.Itoa(epoch + 1)
+					m.Meta["boltzmann.val"] = strconv.FormatFloat(v, 'g', 6, 64)
+					if err := SaveModel(cfg.BestPath, m); err != nil {
+						return nil, nil, err
+					}
+				}
+			}
+		}
+		if cfg.StatePath != "" {
+			st := state()
+			st.Step = int64(emaUpdates)
+			cj, _ := json.Marshal(flow.Config)
+			st.Meta = map[string]string{metaConfig: string(cj), metaStd: strconv.FormatFloat(norm.Std, 'g', -1, 64),
+				metaSystem: cfg.System, metaState: "1", metaEpoch: strconv.Itoa(epoch + 1),
+				metaBest: strconv.FormatFloat(res.BestVal, 'g', -1, 64)}
+			if err := nn.SaveCheckpoint(cfg.StatePath, st); err != nil {
+				return nil, nil, err
+			}
+		}
+		if last {
+			epoch++
+			break
+		}
+	}
+	res.Epochs = epoch
+	res.Steps = epoch * batches
+	m := model()
+	m.Meta[metaEpoch] = strconv.Itoa(epoch)
+	if cfg.FinalPath != "" {
+		if err := SaveModel(cfg.FinalPath, m); err != nil {
+			return nil, nil, err
+		}
+	}
+	return m, res, nil
+}
+
+// errNoData reports an empty data set.
+var errNoData = errors.New("boltzmann: no training frames")

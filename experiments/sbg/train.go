@@ -1,0 +1,132 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/boltzflow/boltzflow/boltzmann"
+	"github.com/boltzflow/boltzflow/molecules/traj"
+)
+
+func train(args []string) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	system := fs.String("system", "aldp", "system: aldp, al3, al4 or al6")
+	data := fs.String("data", "", "training frames, .npy [frames, atoms, 3] in nm (required)")
+	val := fs.String("val", "", "validation frames .npy (default: the last -val-frac of -data)")
+	valFrac := fs.Float64("val-frac", 0.1, "fraction of -data held out for validation when -val is not given")
+	out := fs.String("out", "", "output directory (default sbg-out/<system>)")
+	paper := fs.Bool("paper", false, "use the paper's TarFlow size for the system (sbg.md §3.4) instead of the CPU size")
+	channels := fs.Int("channels", 0, "channels per token: 3 (atom tokens) or 1 (scalar tokens); 0 = size default")
+	width := fs.Int("width", 0, "transformer width C (0 = size default)")
+	heads := fs.Int("heads", 0, "attention heads (0 = size default)")
+	blocks := fs.Int("blocks", 0, "flow blocks K (0 = size default)")
+	layers := fs.Int("layers", 0, "transformer layers per block L (0 = size default)")
+	clamp := fs.Float64("soft-clamp", 0, "soft clamp of the log-scale (0 = none, the SBG default)")
+	epochs := fs.Int("epochs", 100, "epochs")
+	batch := fs.Int("batch", 256, "batch size")
+	lr := fs.Float64("lr", 1e-3, "peak learning rate (paper: 1e-4 with 1000 epochs)")
+	wd := fs.Float64("wd", 4e-4, "AdamW weight decay")
+	ema := fs.Float64("ema", 0.999, "EMA decay")
+	seed := fs.Uint64("seed", 0, "random seed")
+	limit := fs.Duration("time-limit", 0, "stop after the epoch in which this wall time is exceeded (0 = none)")
+	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2) every this many epochs")
+	valSamples := fs.Int("val-samples", 2000, "proposals per validation")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("train: -data is required")
+	}
+	setup, err := boltzmann.LoadSystem(*system)
+	if err != nil {
+		return err
+	}
+	n := setup.Top.NumAtoms()
+	frames, err := boltzmann.LoadFrames(*data, n)
+	if err != nil {
+		return err
+	}
+	var valFrames [][]float64
+	if *val != "" {
+		if valFrames, err = boltzmann.LoadFrames(*val, n); err != nil {
+			return err
+		}
+	} else {
+		k := int(float64(len(frames)) * (1 - *valFrac))
+		if k < 1 || k >= len(frames) {
+			return fmt.Errorf("train: %s: %d frames cannot be split with -val-frac %g", *data, len(frames), *valFrac)
+		}
+		frames, valFrames = frames[:k], frames[k:]
+	}
+	cfg := setup.CPUConfig()
+	if *paper {
+		cfg = setup.Paper
+	}
+	for _, o := range []struct {
+		v   int
+		dst *int
+	}{{*channels, &cfg.Channels}, {*width, &cfg.Width}, {*heads, &cfg.Heads}, {*blocks, &cfg.Blocks}, {*layers, &cfg.Layers}} {
+		if o.v != 0 {
+			*o.dst = o.v
+		}
+	}
+	cfg.SoftClamp = *clamp
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = filepath.Join("sbg-out", setup.Key)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	norm := boltzmann.FitNormalizer(frames)
+	target, err := boltzmann.NewTarget(setup.Sys, setup.Spec.Temperature, norm.Std)
+	if err != nil {
+		return err
+	}
+	valRef := boltzmann.Subsample(valFrames, boltzmann.MaxEvalSamples)
+	valE := target.EnergiesNM(valRef)
+	flow := boltzmann.NewTarFlow[float32](cfg, rand.New(rand.NewPCG(*seed, 1)))
+	fmt.Fprintf(os.Stderr, "sbg train: %s, %d training and %d validation frames, std %.5f nm, TarFlow %+v (%d parameters)\n",
+		setup.Key, len(frames), len(valFrames), norm.Std, cfg, countParams(flow))
+	tc := boltzmann.TrainConfig{
+		Epochs: *epochs, BatchSize: *batch, LR: *lr, WeightDecay: *wd, EMADecay: *ema, Seed: *seed,
+		StatePath: filepath.Join(*out, "state.ckpt"), BestPath: filepath.Join(*out, "best.ckpt"),
+		FinalPath: filepath.Join(*out, "final.ckpt"), ValidateEvery: *valEvery,
+		Validate:  boltzmann.ResampledEnergyW2(target, setup.Chirality(valFrames[0]), valE, *valSamples, *seed+99),
+		TimeLimit: *limit, Progress: os.Stderr, System: setup.Key,
+		Meta: map[string]string{"boltzmann.train_data": filepath.Base(*data), "boltzmann.command": fmt.Sprint(os.Args)},
+	}
+	start := time.Now()
+	_, res, err := boltzmann.Train(flow, norm, boltzmann.NormalizeAll(norm, frames), tc)
+	if err != nil {
+		return err
+	}
+	summary := map[string]any{
+		"system": setup.Key, "tarflow": cfg, "std_nm": norm.Std, "train_frames": len(frames), "val_frames": len(valFrames),
+		"epochs": res.Epochs, "steps": res.Steps, "loss_per_dim": res.Loss, "samples_per_sec": res.SamplesPerSec,
+		"best_val_energy_w2": res.BestVal, "best_epoch": res.BestEpoch, "val": res.Val, "resumed": res.Resumed,
+		"wall_seconds": time.Since(start).Seconds(), "args": os.Args,
+	}
+	b, _ := json.MarshalIndent(summary, "", "  ")
+	if err := traj.WriteFileAtomic(filepath.Join(*out, "train.json"), b); err != nil {
+		return err
+	}
+	fmt.Printf("trained %s: %d epochs, loss/dim %.4f, %.0f samples/s, best validation E-W2 %.3f kT at epoch %d; models in %s\n",
+		setup.Key, res.Epochs, res.Loss, res.SamplesPerSec, res.BestVal, res.BestEpoch, *out)
+	return nil
+}
+
+func countParams(f *boltzmann.TarFlow[float32]) int {
+	n := 0
+	for _, p := range f.Params() {
+		n += len(p.Data)
+	}
+	return n
+}
