@@ -73,10 +73,10 @@ func (b *ReplayBuffer) Add(obs, act []float64, reward float64, next []float64, t
 // Batch holds a sample of transitions, row-major: Obs and Next are [N, obsDim], Act is [N, actDim], Rew and Done
 // are [N] (Done is 1 for terminated transitions, else 0).
 type Batch struct {
-	N          int
-	Obs, Next  []float32
-	Act        []float32
-	Rew, Done  []float32
+	N          int       // number of transitions
+	Obs, Next  []float32 // s and s′, [N, obsDim]
+	Act        []float32 // a in [−1, 1], [N, actDim]
+	Rew, Done  []float32 // r and terminated (1 or 0), [N]
 	obsD, actD int
 }
 

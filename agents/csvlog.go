@@ -12,9 +12,9 @@ import (
 // Table is an in-memory CSV table whose first column is the environment step. It is written to disk atomically
 // (temporary file, then rename) by Flush, so a killed run leaves either the old or the new file, never a torn one.
 type Table struct {
-	Path   string
-	Header []string
-	Rows   [][]float64
+	Path   string      // file written by Flush
+	Header []string    // column names; Header[0] is "step"
+	Rows   [][]float64 // one row per record, len(Header) values each
 }
 
 // NewTable returns an empty table with the given column names (the first must be "step") for the file path.

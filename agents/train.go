@@ -27,6 +27,7 @@ type DivergenceError struct {
 	What string // what became non-finite, e.g. "loss" or "parameter t0.l1.W"
 }
 
+// Error implements error.
 func (e *DivergenceError) Error() string {
 	return fmt.Sprintf("agents: training diverged at step %d: %s is not finite", e.Step, e.What)
 }

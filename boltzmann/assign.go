@@ -342,20 +342,31 @@ func assignSparse(n, k int, cost func(i, j int) float64, rowsol []int) float64 {
 			rows[i] = append(rows[i], edge{int32(j), buf[j]})
 		}
 	}
-	for j := 0; j < n; j++ {
-		for i := 0; i < n; i++ {
-			buf[i] = cost(i, j)
-		}
-		for _, i := range kSmallest(buf, k, idx) {
-			rows[i] = append(rows[i], edge{int32(j), buf[i]})
-		}
-	}
 	x := make([]int, n)
 	y := make([]int, n)
 	for i := range x {
 		x[i], y[i] = -1, -1
 	}
 	v := make([]float64, n)
+	for j := 0; j < n; j++ {
+		imin := 0
+		for i := 0; i < n; i++ {
+			buf[i] = cost(i, j)
+			if buf[i] < buf[imin] {
+				imin = i
+			}
+		}
+		for _, i := range kSmallest(buf, k, idx) {
+			rows[i] = append(rows[i], edge{int32(j), buf[i]})
+		}
+		// Column reduction: v_j = min_i c(i, j) keeps every reduced cost
+		// non-negative; the minimising row takes column j if still free.
+		rows[imin] = append(rows[imin], edge{int32(j), buf[imin]})
+		v[j] = buf[imin]
+		if x[imin] < 0 {
+			x[imin], y[j] = j, imin
+		}
+	}
 	dist := make([]float64, n)
 	pred := make([]int, n)
 	settled := make([]bool, n)
@@ -437,7 +448,9 @@ func assignSparse(n, k int, cost func(i, j int) float64, rowsol []int) float64 {
 
 	free := make([]int, 0, n)
 	for i := 0; i < n; i++ {
-		free = append(free, i)
+		if x[i] < 0 {
+			free = append(free, i)
+		}
 	}
 	for {
 		for _, f := range free {

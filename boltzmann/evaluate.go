@@ -3,6 +3,7 @@ package boltzmann
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -56,6 +57,7 @@ type Report struct {
 // SBGSummary records the settings of a run with its results.
 type SBGSummary struct {
 	Proposals     int     `json:"proposals"`
+	SMCParticles  int     `json:"smc_particles"`
 	Com           string  `json:"com_adjustment"`
 	ComSigma      float64 `json:"com_sigma"`
 	ComEmpirical  bool    `json:"com_sigma_empirical"`
@@ -68,6 +70,19 @@ type SBGSummary struct {
 	Scheme        string  `json:"smc_resampling"`
 	ReferenceLoop bool    `json:"smc_reference_loop"`
 	Seed          uint64  `json:"seed"`
+}
+
+// DefaultSBGConfig returns the SBG inference settings for the system:
+// 10,000 proposals, χ₃ CoM adjustment with σ_c = 1/√N, chirality fix against
+// the builder's structure, clipping 0.002, the system's energy cut-off and
+// Langevin step, 100 SMC steps, ESS threshold 0.5, systematic resampling.
+func DefaultSBGConfig(setup *SystemSetup) SBGConfig {
+	cfg := SBGConfig{Chirality: setup.Chirality(nil), StepSize: setup.StepSize}
+	if !math.IsInf(setup.EnergyCutoff, 1) {
+		cfg.UseEnergyCutoff, cfg.EnergyCutoff = true, setup.EnergyCutoff
+	}
+	cfg.defaults()
+	return cfg
 }
 
 // Evaluate runs the SBG pipeline for the model on the system, compares
@@ -91,16 +106,13 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	refE := target.EnergiesNM(ref)
 	refA, _ := BackboneAngles(setup.Top, ref)
 	cfg.defaults()
-	if !cfg.UseEnergyCutoff && !math.IsInf(setup.EnergyCutoff, 1) && cfg.EnergyCutoff == 0 {
-		cfg.UseEnergyCutoff, cfg.EnergyCutoff = true, setup.EnergyCutoff
-	}
 	res, err := RunSBG(m, target, cfg)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
 		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped}
-	rep.Settings = SBGSummary{Proposals: cfg.Proposals, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
+	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop, Seed: cfg.Seed}
 	if cfg.UseEnergyCutoff {
@@ -199,8 +211,8 @@ func (r *Report) JSON() map[string]any {
 // and settings.
 func (r *Report) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SBG on %s: %d proposals, reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps h=%.1e %s, ESS threshold %.2f, %s resampling\n\n",
-		r.System, r.Settings.Proposals, r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
+	fmt.Fprintf(&b, "SBG on %s: %d proposals (SMC from %d), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps h=%.1e %s, ESS threshold %.2f, %s resampling\n\n",
+		r.System, r.Settings.Proposals, smcCount(r.Settings), r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
 		r.Settings.Steps, r.Settings.StepSize, r.Settings.Kernel, r.Settings.ESSThreshold, r.Settings.Scheme)
 	fmt.Fprintf(&b, "| method | samples | ESS | E-W2 (kT) | T-W2 (rad) | T-W2 samples | mean E (kT) | proposals/s | wall time (s) |\n")
 	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|\n")
@@ -217,4 +229,62 @@ func (r *Report) Markdown() string {
 	fmt.Fprintf(&b, "\nnon-finite proposals %d, clipped %d, chirality %d correct / %d flipped / %d uncorrectable; SMC: cut off %d, invalid %d, resamplings %d. SMC ESS is measured before the final resampling and is not comparable with the IS ESS.\n",
 		r.NonFinite, r.Clipped, r.Chirality.Correct, r.Chirality.Flipped, r.Chirality.Uncorrectable, r.SMCCutOff, r.SMCInvalid, r.SMCResample)
 	return b.String()
+}
+
+func smcCount(s SBGSummary) int {
+	if s.SMCParticles > 0 && s.SMCParticles < s.Proposals {
+		return s.SMCParticles
+	}
+	return s.Proposals
+}
+
+// QuickstartConfig holds the inputs of Quickstart.
+type QuickstartConfig struct {
+	// System is the system key (default aldp); ModelPath a TarFlow model
+	// checkpoint for it; RefPath the MD test frames (.npy, nm); OutDir
+	// receives results.json, table.md and the PNGs.
+	System, ModelPath, RefPath, OutDir string
+	// Proposals (default 10,000), SMCParticles (default 1,000: SMC starts
+	// from the first SMCParticles proposals to fit a CPU budget), Steps
+	// (default 100) and Seed.
+	Proposals, SMCParticles, Steps int
+	Seed                           uint64
+	// Progress, if not nil, receives progress lines.
+	Progress io.Writer
+}
+
+// Quickstart runs the whole SBG evaluation of a trained model against an MD
+// test set with the SBG defaults of the system (DefaultSBGConfig): flow
+// proposals, IS and SMC, metrics table, results.json (keys ess_is, ew2_is,
+// tw2_is, ess_smc, ew2_smc, tw2_smc) and Ramachandran PNGs in OutDir.
+func Quickstart(cfg QuickstartConfig) (*Report, error) {
+	if cfg.System == "" {
+		cfg.System = "aldp"
+	}
+	setup, err := LoadSystem(cfg.System)
+	if err != nil {
+		return nil, err
+	}
+	m, err := LoadModel(cfg.ModelPath, setup.Top.NumAtoms())
+	if err != nil {
+		return nil, err
+	}
+	ref, err := LoadFrames(cfg.RefPath, setup.Top.NumAtoms())
+	if err != nil {
+		return nil, err
+	}
+	sc := DefaultSBGConfig(setup)
+	if cfg.Proposals > 0 {
+		sc.Proposals = cfg.Proposals
+	}
+	sc.SMCParticles = cfg.SMCParticles
+	if sc.SMCParticles == 0 {
+		sc.SMCParticles = 1000
+	}
+	if cfg.Steps > 0 {
+		sc.Steps = cfg.Steps
+	}
+	sc.Seed = cfg.Seed
+	sc.Progress = cfg.Progress
+	return Evaluate(setup, m, ref, sc, cfg.OutDir)
 }

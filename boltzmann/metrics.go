@@ -77,7 +77,10 @@ func WrappedSqDist(a, b []float64) float64 {
 }
 
 func wrapSq(delta float64) float64 {
-	d := math.Mod(math.Abs(delta), 2*math.Pi)
+	d := math.Abs(delta)
+	if d > 2*math.Pi {
+		d = math.Mod(d, 2*math.Pi)
+	}
 	if d > math.Pi {
 		d = 2*math.Pi - d
 	}

@@ -39,6 +39,10 @@ type SBGConfig struct {
 	EnergyCutoff    float64
 	// SkipSMC runs importance sampling only.
 	SkipSMC bool
+	// SMCParticles, if positive and below Proposals, starts SMC from the
+	// first SMCParticles proposals only (to fit a CPU budget); IS always
+	// uses all proposals.
+	SMCParticles int
 	// SMC settings: Steps (default 100), StepSize h in normalised units
 	// (default 1e-7), Kernel (ULA default, or MALA), ESSThreshold (default
 	// 0.5), Scheme (systematic default), ReferenceLoop (the off-by-one loop
@@ -206,8 +210,12 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 
 	// SMC from the (chirality-fixed) proposals.
 	t1 := time.Now()
-	x0 := make([][]float64, n)
-	for i, x := range res.Proposals {
+	m0 := n
+	if cfg.SMCParticles > 0 && cfg.SMCParticles < n {
+		m0 = cfg.SMCParticles
+	}
+	x0 := make([][]float64, m0)
+	for i, x := range res.Proposals[:m0] {
 		x0[i] = append([]float64(nil), x...)
 	}
 	sc := smc.Config{

@@ -1,5 +1,3 @@
-//go:build contactwip
-
 package envs
 
 import (
@@ -52,12 +50,18 @@ func TestLocomotionZeroRollouts(t *testing.T) {
 			}
 			t.Logf("%s: return %.3f (MuJoCo %.3f), length %d (MuJoCo %d); max |Δqpos| over 10/50/100 steps %.1e / %.1e / %.1e",
 				c.id, ret, wantRet, length, wantLen, dev[10], dev[50], dev[100])
+			// MuJoCo solved Humanoid with 50 PGS sweeps (as we do, from a
+			// different warm start), the others with Newton to 1e-8.
+			tol := 1e-9
+			if c.name == "humanoid" {
+				tol = 1e-5
+			}
+			assert.Less(t, dev[100], tol, "max |Δqpos| over 100 steps")
 			assert.InDelta(t, float64(wantLen), float64(length), 0.03*float64(wantLen), "episode length")
 			assert.InDelta(t, wantRet, ret, 0.03*math.Abs(wantRet)+0.03, "episode return")
 		})
 	}
 }
-
 
 // TestLocomotionAfterStepQuantities compares the quantities Gymnasium reads
 // after a step — the torso xpos and the mass centre from the last forward

@@ -600,7 +600,15 @@ func hct(r, invr, rho, s float64, inside bool) (h, dh float64) {
 
 func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 	n := ev.n
-	sum := ev.gbSum
+	gOr, gSr, gQ := ev.gbOr[:n], ev.gbSr[:n], ev.gbQ[:n]
+	gB, gInvB, dEdBs := ev.gbB[:n], ev.gbInvB[:n], ev.gbdEdB[:n]
+	invDist := ev.gbInvDist
+	allOn, allSig, allEps4, allQQ := ev.allOn, ev.allSig, ev.allEps4, ev.allQQ
+	pos = pos[:3*n]
+	if f != nil {
+		f = f[:3*n]
+	}
+	sum := ev.gbSum[:n]
 	for i := range sum {
 		sum[i] = 0
 	}
@@ -616,7 +624,7 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 	p := 0
 	for i := 0; i < n; i++ {
 		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
-		ori, sri := ev.gbOr[i], ev.gbSr[i]
+		ori, sri := gOr[i], gSr[i]
 		var si, fxi, fyi, fzi float64
 		for j := i + 1; j < n; j++ {
 			dx := pos[3*j] - xi
@@ -625,17 +633,19 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 			r2 := dx*dx + dy*dy + dz*dz
 			r := math.Sqrt(r2)
 			dist[p] = r
+			inCut := !useCut || r2 < cut2
+			sj, orj := gSr[j], gOr[j]
 			invr := 1 / r
-			ev.gbInvDist[p] = invr
-			if fused && ev.allOn[p] && (!nbCut || r2 < nbCut2) {
+			invDist[p] = invr
+			if fused && allOn[p] && (!nbCut || r2 < nbCut2) {
 				inv2 := invr * invr
-				sg := ev.allSig[p]
+				sg := allSig[p]
 				s2 := sg * sg * inv2
 				s6 := s2 * s2 * s2
-				eps4 := ev.allEps4[p]
+				eps4 := allEps4[p]
 				elj += eps4 * (s6*s6 - s6)
 				gr := eps4 * (12*s6*s6 - 6*s6) * inv2
-				qq := ev.allQQ[p]
+				qq := allQQ[p]
 				if nbCut {
 					ec += qq * (invr + krf*r2 - crf)
 					gr += qq * (invr*inv2 - 2*krf)
@@ -652,13 +662,14 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 					f[3*j+2] += gr * dz
 				}
 			}
-			if useCut && r2 >= cut2 {
+			if !inCut {
 				dhij[p], dhji[p] = 0, 0
 				p++
 				continue
 			}
-			sj := ev.gbSr[j]
 			var hij, dij, hji, dji float64
+			// Common case (no overlap): L = r − s, U = r + s and the HCT
+			// integral reduces to s/(r²−s²) + ½·ln((r−s)/(r+s))/r.
 			if d := r - sj; d >= ori && d > 0 {
 				invD := 1 / (d * (r + sj))
 				lg := math.Log(d * d * invD)
@@ -667,7 +678,6 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 			} else {
 				hij, dij = hct(r, invr, ori, sj, inside)
 			}
-			orj := ev.gbOr[j]
 			if d := r - sri; d >= orj && d > 0 {
 				invD := 1 / (d * (r + sri))
 				lg := math.Log(d * d * invD)
@@ -695,18 +705,18 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 	var eself, esa float64
 	a, b, g := ev.gbAlpha, ev.gbBeta, ev.gbGamma
 	for i := 0; i < n; i++ {
-		or := ev.gbOr[i]
+		or := gOr[i]
 		psi := sum[i] * or
 		psi2 := psi * psi
 		th := math.Tanh(a*psi - b*psi2 + g*psi2*psi)
 		rad := ev.gbRad[i]
 		invB := 1/or - th/rad
 		B := 1 / invB
-		ev.gbB[i] = B
-		ev.gbInvB[i] = invB
+		gB[i] = B
+		gInvB[i] = invB
 		// dB/dsum = B²·(1−tanh²)·(α − 2βψ + 3γψ²)·or/rad.
 		ev.gbChain[i] = B * B * (1 - th*th) * (a - 2*b*psi + 3*g*psi2) * or / rad
-		q := ev.gbQ[i]
+		q := gQ[i]
 		es := 0.5 * ev.gbPre * q * q / B
 		eself += es
 		dEdB := -es / B
@@ -717,7 +727,7 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 			esa += sa
 			dEdB -= 6 * sa / B
 		}
-		ev.gbdEdB[i] = dEdB
+		dEdBs[i] = dEdB
 	}
 	// Pass 3: pair terms.
 	var epair float64
@@ -725,9 +735,9 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 	p = 0
 	for i := 0; i < n; i++ {
 		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
-		Bi := ev.gbB[i]
-		quarterInvBi := 0.25 * ev.gbInvB[i]
-		qi := ev.gbPre * ev.gbQ[i]
+		Bi := gB[i]
+		quarterInvBi := 0.25 * gInvB[i]
+		qi := ev.gbPre * gQ[i]
 		var dEdBi, fxi, fyi, fzi float64
 		for j := i + 1; j < n; j++ {
 			r := dist[p]
@@ -736,18 +746,18 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 			if useCut && r2 >= cut2 {
 				continue
 			}
-			Bj := ev.gbB[j]
+			Bj := gB[j]
 			bb := Bi * Bj
-			D := r2 * quarterInvBi * ev.gbInvB[j]
+			D := r2 * quarterInvBi * gInvB[j]
 			ex := math.Exp(-D)
 			fij := math.Sqrt(r2 + bb*ex)
 			invf := 1 / fij
-			qq := qi * ev.gbQ[j]
+			qq := qi * gQ[j]
 			epair += qq * (invf - shift)
 			dEdf := -qq * invf * invf
 			c := dEdf * ex * (1 + D) * 0.5 * invf
 			dEdBi += c * Bj
-			ev.gbdEdB[j] += c * Bi
+			dEdBs[j] += c * Bi
 			if f != nil {
 				// dE/dr / r
 				gr := dEdf * (1 - 0.25*ex) * invf
@@ -762,7 +772,7 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 				f[3*j+2] -= dz
 			}
 		}
-		ev.gbdEdB[i] += dEdBi
+		dEdBs[i] += dEdBi
 		if f != nil {
 			f[3*i] += fxi
 			f[3*i+1] += fyi
@@ -776,7 +786,7 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 	// Pass 4: chain rule through the Born radii.
 	chain := ev.gbChain
 	for i := 0; i < n; i++ {
-		chain[i] *= ev.gbdEdB[i] * 0.5 // dE/dH_ij for every j
+		chain[i] *= dEdBs[i] * 0.5 // dE/dH_ij for every j
 	}
 	p = 0
 	for i := 0; i < n; i++ {
@@ -785,7 +795,7 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 		var fxi, fyi, fzi float64
 		for j := i + 1; j < n; j++ {
 			dEdr := ci*dhij[p] + chain[j]*dhji[p]
-			invr := ev.gbInvDist[p]
+			invr := invDist[p]
 			p++
 			if dEdr == 0 || math.IsInf(invr, 0) {
 				continue

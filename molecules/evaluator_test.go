@@ -6,6 +6,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // toySystem builds a small system with every term type: a chain of n atoms
@@ -112,9 +115,8 @@ func TestForcesMatchFiniteDifferences(t *testing.T) {
 			s := toySystem(n, c.method, c.gb, rng)
 			pos := toyPositions(n, rng)
 			forces := make([]float64, 3*n)
-			if _, err := s.Evaluate(pos, forces); err != nil {
-				t.Fatal(err)
-			}
+			_, err := s.Evaluate(pos, forces)
+			require.NoError(t, err)
 			const h = 1e-6
 			p := append([]float64(nil), pos...)
 			var fmax float64
@@ -124,14 +126,10 @@ func TestForcesMatchFiniteDifferences(t *testing.T) {
 			for k := range p {
 				p[k] = pos[k] + h
 				ep, err := s.Evaluate(p, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				p[k] = pos[k] - h
 				em, err := s.Evaluate(p, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				p[k] = pos[k]
 				fd := -(ep.Total() - em.Total()) / (2 * h)
 				if d := math.Abs(fd - forces[k]); d > 1e-4*math.Max(1, fmax) {
@@ -165,9 +163,7 @@ func TestInvarianceAndZeroNetForce(t *testing.T) {
 		pos := toyPositions(n, rng)
 		forces := make([]float64, 3*n)
 		e0, err := s.Evaluate(pos, forces)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		var fsum, torque [3]float64
 		var fmax float64
 		for i := 0; i < n; i++ {
@@ -192,9 +188,7 @@ func TestInvarianceAndZeroNetForce(t *testing.T) {
 			axis[k] /= 3
 		}
 		e1, err := s.Evaluate(rotate(pos, axis, 0.7, [3]float64{1.5, -2, 0.3}), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if d := math.Abs(e1.Total() - e0.Total()); d > 1e-9*math.Max(1, math.Abs(e0.Total())) {
 			t.Errorf("%v/%v: energy changed by %g under rotation+translation", c.method, c.gb, d)
 		}
@@ -222,9 +216,8 @@ func TestEvaluateAllocatesNothing(t *testing.T) {
 	s := toySystem(12, NoCutoff, OBC2, rng)
 	pos := toyPositions(12, rng)
 	forces := make([]float64, len(pos))
-	if _, err := s.Evaluate(pos, forces); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.Evaluate(pos, forces)
+	require.NoError(t, err)
 	if a := testing.AllocsPerRun(50, func() { _, _ = s.Evaluate(pos, forces) }); a != 0 {
 		t.Errorf("Evaluate allocates %v times per call", a)
 	}
@@ -243,9 +236,7 @@ func TestBatchIndependentOfWorkers(t *testing.T) {
 	for k := range pos {
 		refF[k] = make([]float64, 3*n)
 		e, err := s.Evaluate(pos[k], refF[k])
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ref[k] = e
 	}
 	for _, w := range []int{1, 2, 3, 8} {
@@ -254,9 +245,7 @@ func TestBatchIndependentOfWorkers(t *testing.T) {
 		for k := range f {
 			f[k] = make([]float64, 3*n)
 		}
-		if err := s.EvaluateBatch(dst, pos, f, w); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, s.EvaluateBatch(dst, pos, f, w))
 		for k := range dst {
 			if dst[k] != ref[k] {
 				t.Errorf("workers %d conformation %d: %+v, want %+v", w, k, dst[k], ref[k])
@@ -290,9 +279,7 @@ func TestNonFiniteAndCutoff(t *testing.T) {
 		inside bool
 	}{{1.999999, true}, {2.000001, false}} {
 		e, err := two.Evaluate([]float64{0, 0, 0, tc.r, 0, 0}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		wantC := 0.0
 		if tc.inside {
 			wantC = -CoulombConstant * (1/tc.r - 1/2.0)
@@ -305,11 +292,7 @@ func TestNonFiniteAndCutoff(t *testing.T) {
 
 func TestKT(t *testing.T) {
 	for _, c := range []struct{ t, want float64 }{{300, 2.494339}, {310, 2.577483}} {
-		if got := KT(c.t); math.Abs(got-c.want) > 5e-7 {
-			t.Errorf("KT(%v) = %v, want %v", c.t, got, c.want)
-		}
-		if math.Abs(Beta(c.t)*KT(c.t)-1) > 1e-15 {
-			t.Errorf("Beta·KT != 1 at %v", c.t)
-		}
+		assert.InDelta(t, c.want, KT(c.t), 5e-7, "KT(%v)", c.t)
+		assert.InDelta(t, 1, Beta(c.t)*KT(c.t), 1e-15, "Beta·KT at %v", c.t)
 	}
 }

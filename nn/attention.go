@@ -12,6 +12,9 @@ type attnTask[F Float] struct {
 	p           []F // probabilities [B, H, S, S]
 	dp          []F // backward scratch [B, H, S, S]
 	gq, gk, gv  []F
+	betaQ       F // 0 when gq is a fresh buffer (overwrite), else 1
+	betaK       F
+	betaV       F
 	gout        []F
 	s, d, h, dh int
 	scale       F
@@ -39,7 +42,7 @@ func (t *attnTask[F]) run(item int) {
 	dp := t.dp[item*s*s : (item+1)*s*s]
 	gout := t.gout[off:hi]
 	if t.gv != nil {
-		gemmSerial(true, false, s, dh, s, 1, p, s, gout, d, 1, t.gv[off:hi], d)
+		gemmSerial(true, false, s, dh, s, 1, p, s, gout, d, t.betaV, t.gv[off:hi], d)
 	}
 	if t.gq == nil && t.gk == nil {
 		return
@@ -56,10 +59,10 @@ func (t *attnTask[F]) run(item int) {
 		}
 	}
 	if t.gq != nil {
-		gemmSerial(false, false, s, dh, s, 1, dp, s, t.k[off:hi], d, 1, t.gq[off:hi], d)
+		gemmSerial(false, false, s, dh, s, 1, dp, s, t.k[off:hi], d, t.betaQ, t.gq[off:hi], d)
 	}
 	if t.gk != nil {
-		gemmSerial(true, false, s, dh, s, 1, dp, s, t.q[off:hi], d, 1, t.gk[off:hi], d)
+		gemmSerial(true, false, s, dh, s, 1, dp, s, t.q[off:hi], d, t.betaK, t.gk[off:hi], d)
 	}
 }
 
@@ -102,7 +105,26 @@ func (tp *Tape[F]) Attention(q, k, v *Tensor[F], heads int, causal bool) *Tensor
 func (tp *Tape[F]) backAttention(r *record[F]) {
 	t := r.aux.(*attnTask[F])
 	t.bwd = true
-	t.gq, t.gk, t.gv = tp.grad(r.a), tp.grad(r.b), tp.grad(r.c)
+	t.betaQ, t.betaK, t.betaV = 1, 1, 1
+	if r.a != r.b && r.b != r.c && r.a != r.c {
+		// Distinct inputs: a fresh gradient buffer is fully written by one
+		// gemm per (batch, head) and needs no zeroing.
+		var fq, fk, fv bool
+		t.gq, fq = tp.gradFresh(r.a)
+		t.gk, fk = tp.gradFresh(r.b)
+		t.gv, fv = tp.gradFresh(r.c)
+		if fq {
+			t.betaQ = 0
+		}
+		if fk {
+			t.betaK = 0
+		}
+		if fv {
+			t.betaV = 0
+		}
+	} else {
+		t.gq, t.gk, t.gv = tp.grad(r.a), tp.grad(r.b), tp.grad(r.c)
+	}
 	t.gout = r.out.Grad
 	b := r.a.shape[0]
 	t.dp = tp.alloc(b * t.h * t.s * t.s)

@@ -514,10 +514,30 @@ func geluForward[F Float](y, d, x []F) {
 		a4 = -1.453152027
 		a5 = 1.061405429
 	)
+	const (
+		log2e   = 1.4426950408889634
+		ln2hi   = 0.6931471803691238
+		ln2lo   = 1.9082149292705877e-10
+		shifter = 6755399441055744.0
+	)
+	done := geluVec(y, d, x)
+	x, y = x[done:], y[done:]
+	if d != nil {
+		d = d[done:]
+	}
 	for i, v := range x {
 		xf := float64(v)
 		z := math.Abs(xf) * invSqrt2
-		e := expF32(-z * z) // = exp(−x²/2)
+		// e = exp(−z²) = exp(−x²/2), inlined expF32 (the argument is ≤ 0).
+		arg := -z * z
+		if arg < -103 {
+			arg = -103
+		}
+		sh := arg*log2e + shifter
+		n := sh - shifter
+		r := arg - n*ln2hi - n*ln2lo
+		e := (1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))) *
+			math.Float64frombits(uint64(int64(int32(math.Float64bits(sh)))+1023)<<52)
 		t := 1 / (1 + p*z)
 		// Copysign instead of a branch: signs of activations are random.
 		erf := math.Copysign(1-((((a5*t+a4)*t+a3)*t+a2)*t+a1)*t*e, xf)

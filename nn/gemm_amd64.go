@@ -7,25 +7,26 @@ func xgetbv() (eax, edx uint32)
 
 // sgemm6x16 adds to the 6×16 tile at c (row stride ldc) the product of the
 // 6×k matrix A (element (i, l) at a[i·rsA+l·csA]) and the k×16 matrix B
-// (element (l, j) at b[l·ldb+j]). Strides are in elements.
+// (element (l, j) at b[l·ldb+j]), or stores it there when acc is 0. Strides
+// are in elements.
 //
 //go:noescape
-func sgemm6x16(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
+func sgemm6x16(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc, acc int)
 
 // dgemm6x8 is sgemm6x16 for float64 with a 6×8 tile.
 //
 //go:noescape
-func dgemm6x8(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc int)
+func dgemm6x8(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc, acc int)
 
 // sgemm6x32 is sgemm6x16 with a 6×32 tile (AVX-512).
 //
 //go:noescape
-func sgemm6x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
+func sgemm6x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc, acc int)
 
 // dgemm6x16 is dgemm6x8 with a 6×16 tile (AVX-512).
 //
 //go:noescape
-func dgemm6x16(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc int)
+func dgemm6x16(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc, acc int)
 
 // hasAVX512 reports whether the AVX-512 kernels can run (AVX-512F with the
 // ZMM state enabled by the OS).

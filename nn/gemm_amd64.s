@@ -23,9 +23,10 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 
 // sgemm6x16 adds to the 6×16 tile c (row stride ldc) the product of A
 // (element (i, l) at a[i·rsA + l·csA]) and B (element (l, j) at
-// b[l·ldb + j]) over k steps. Strides are in elements. AVX2 + FMA.
-// func sgemm6x16(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
-TEXT ·sgemm6x16(SB), NOSPLIT, $0-64
+// b[l·ldb + j]) over k steps, or stores it when acc is 0. Strides are in
+// elements. AVX2 + FMA.
+// func sgemm6x16(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemm6x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsA+16(FP), BX
@@ -34,6 +35,7 @@ TEXT ·sgemm6x16(SB), NOSPLIT, $0-64
 	MOVQ ldb+40(FP), R10
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R11
+	MOVQ acc+64(FP), R12
 	SHLQ $2, BX
 	SHLQ $2, R9
 	SHLQ $2, R10
@@ -81,6 +83,8 @@ sgemm6x16_loop:
 	DECQ CX
 	JMP sgemm6x16_loop
 sgemm6x16_store:
+	TESTQ R12, R12
+	JZ sgemm6x16_overwrite
 	VADDPS (DX), Y4, Y4
 	VADDPS 32(DX), Y5, Y5
 	VMOVUPS Y4, (DX)
@@ -112,10 +116,30 @@ sgemm6x16_store:
 	VMOVUPS Y15, 32(DX)
 	VZEROUPPER
 	RET
+sgemm6x16_overwrite:
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ R11, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ R11, DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ R11, DX
+	VMOVUPS Y10, (DX)
+	VMOVUPS Y11, 32(DX)
+	ADDQ R11, DX
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, 32(DX)
+	ADDQ R11, DX
+	VMOVUPS Y14, (DX)
+	VMOVUPS Y15, 32(DX)
+	VZEROUPPER
+	RET
 
 // dgemm6x8 is sgemm6x16 for float64 with 6×8 tiles.
-// func dgemm6x8(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc int)
-TEXT ·dgemm6x8(SB), NOSPLIT, $0-64
+// func dgemm6x8(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc, acc int)
+TEXT ·dgemm6x8(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsA+16(FP), BX
@@ -124,6 +148,7 @@ TEXT ·dgemm6x8(SB), NOSPLIT, $0-64
 	MOVQ ldb+40(FP), R10
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R11
+	MOVQ acc+64(FP), R12
 	SHLQ $3, BX
 	SHLQ $3, R9
 	SHLQ $3, R10
@@ -171,6 +196,8 @@ dgemm6x8_loop:
 	DECQ CX
 	JMP dgemm6x8_loop
 dgemm6x8_store:
+	TESTQ R12, R12
+	JZ dgemm6x8_overwrite
 	VADDPD (DX), Y4, Y4
 	VADDPD 32(DX), Y5, Y5
 	VMOVUPD Y4, (DX)
@@ -202,10 +229,30 @@ dgemm6x8_store:
 	VMOVUPD Y15, 32(DX)
 	VZEROUPPER
 	RET
+dgemm6x8_overwrite:
+	VMOVUPD Y4, (DX)
+	VMOVUPD Y5, 32(DX)
+	ADDQ R11, DX
+	VMOVUPD Y6, (DX)
+	VMOVUPD Y7, 32(DX)
+	ADDQ R11, DX
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	ADDQ R11, DX
+	VMOVUPD Y10, (DX)
+	VMOVUPD Y11, 32(DX)
+	ADDQ R11, DX
+	VMOVUPD Y12, (DX)
+	VMOVUPD Y13, 32(DX)
+	ADDQ R11, DX
+	VMOVUPD Y14, (DX)
+	VMOVUPD Y15, 32(DX)
+	VZEROUPPER
+	RET
 
 // sgemm6x32 is sgemm6x16 with 6×32 tiles in AVX-512 registers.
-// func sgemm6x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int)
-TEXT ·sgemm6x32(SB), NOSPLIT, $0-64
+// func sgemm6x32(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemm6x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsA+16(FP), BX
@@ -214,6 +261,7 @@ TEXT ·sgemm6x32(SB), NOSPLIT, $0-64
 	MOVQ ldb+40(FP), R10
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R11
+	MOVQ acc+64(FP), R12
 	SHLQ $2, BX
 	SHLQ $2, R9
 	SHLQ $2, R10
@@ -261,6 +309,8 @@ sgemm6x32_loop:
 	DECQ CX
 	JMP sgemm6x32_loop
 sgemm6x32_store:
+	TESTQ R12, R12
+	JZ sgemm6x32_overwrite
 	VADDPS (DX), Z4, Z4
 	VADDPS 64(DX), Z5, Z5
 	VMOVUPS Z4, (DX)
@@ -292,10 +342,30 @@ sgemm6x32_store:
 	VMOVUPS Z15, 64(DX)
 	VZEROUPPER
 	RET
+sgemm6x32_overwrite:
+	VMOVUPS Z4, (DX)
+	VMOVUPS Z5, 64(DX)
+	ADDQ R11, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	ADDQ R11, DX
+	VMOVUPS Z8, (DX)
+	VMOVUPS Z9, 64(DX)
+	ADDQ R11, DX
+	VMOVUPS Z10, (DX)
+	VMOVUPS Z11, 64(DX)
+	ADDQ R11, DX
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	ADDQ R11, DX
+	VMOVUPS Z14, (DX)
+	VMOVUPS Z15, 64(DX)
+	VZEROUPPER
+	RET
 
 // dgemm6x16 is dgemm6x8 with 6×16 tiles in AVX-512 registers.
-// func dgemm6x16(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc int)
-TEXT ·dgemm6x16(SB), NOSPLIT, $0-64
+// func dgemm6x16(k int, a *float64, rsA, csA int, b *float64, ldb int, c *float64, ldc, acc int)
+TEXT ·dgemm6x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsA+16(FP), BX
@@ -304,6 +374,7 @@ TEXT ·dgemm6x16(SB), NOSPLIT, $0-64
 	MOVQ ldb+40(FP), R10
 	MOVQ c+48(FP), DX
 	MOVQ ldc+56(FP), R11
+	MOVQ acc+64(FP), R12
 	SHLQ $3, BX
 	SHLQ $3, R9
 	SHLQ $3, R10
@@ -351,6 +422,8 @@ dgemm6x16_loop:
 	DECQ CX
 	JMP dgemm6x16_loop
 dgemm6x16_store:
+	TESTQ R12, R12
+	JZ dgemm6x16_overwrite
 	VADDPD (DX), Z4, Z4
 	VADDPD 64(DX), Z5, Z5
 	VMOVUPD Z4, (DX)
@@ -378,6 +451,26 @@ dgemm6x16_store:
 	ADDQ R11, DX
 	VADDPD (DX), Z14, Z14
 	VADDPD 64(DX), Z15, Z15
+	VMOVUPD Z14, (DX)
+	VMOVUPD Z15, 64(DX)
+	VZEROUPPER
+	RET
+dgemm6x16_overwrite:
+	VMOVUPD Z4, (DX)
+	VMOVUPD Z5, 64(DX)
+	ADDQ R11, DX
+	VMOVUPD Z6, (DX)
+	VMOVUPD Z7, 64(DX)
+	ADDQ R11, DX
+	VMOVUPD Z8, (DX)
+	VMOVUPD Z9, 64(DX)
+	ADDQ R11, DX
+	VMOVUPD Z10, (DX)
+	VMOVUPD Z11, 64(DX)
+	ADDQ R11, DX
+	VMOVUPD Z12, (DX)
+	VMOVUPD Z13, 64(DX)
+	ADDQ R11, DX
 	VMOVUPD Z14, (DX)
 	VMOVUPD Z15, 64(DX)
 	VZEROUPPER

@@ -24,7 +24,8 @@ type packTask[F Float] struct {
 	a, b, c  []F
 	lda, ldb int
 	ldc      int
-	pc, kb   int // current k-block
+	pc, kb   int  // current k-block
+	store    bool // the current k-block overwrites C (beta = 0, first block)
 	nr       int
 	pa, pb   []F
 	tiles    []F
@@ -54,8 +55,9 @@ func grow[F Float](s []F, n int) []F {
 }
 
 func gemmPacked[F Float](par, tA, tB bool, m, n, k int, alpha F, a []F, lda int, b []F, ldb int, beta F, c []F, ldc int) {
-	// C ← beta·C first; the k-blocks then accumulate.
-	if beta != 1 {
+	// C ← beta·C first (for beta = 0 the first k-block stores instead); the
+	// k-blocks then accumulate.
+	if beta != 1 && (beta != 0 || k == 0 || alpha == 0) {
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
 			if beta == 0 {
@@ -84,6 +86,7 @@ func gemmPacked[F Float](par, tA, tB bool, m, n, k int, alpha F, a []F, lda int,
 	for pc := 0; pc < k; pc += packKC {
 		kb := min(packKC, k-pc)
 		t.pc, t.kb = pc, kb
+		t.store = pc == 0 && beta == 0
 		t.packB()
 		if par && nItems > 1 {
 			parallelFor(nItems, t)
@@ -135,15 +138,15 @@ func (t *packTask[F]) packB() {
 	}
 }
 
-func (t *packTask[F]) kernel(kb int, a []F, rs, cs int, b []F, ldb int, c []F, ldc int) {
+func (t *packTask[F]) kernel(kb int, a []F, rs, cs int, b []F, ldb int, c []F, ldc, acc int) {
 	if t.nr == 32 {
-		sgemm6x32(kb, (*float32)(unsafe.Pointer(&a[0])), rs, cs, (*float32)(unsafe.Pointer(&b[0])), ldb, (*float32)(unsafe.Pointer(&c[0])), ldc)
+		sgemm6x32(kb, (*float32)(unsafe.Pointer(&a[0])), rs, cs, (*float32)(unsafe.Pointer(&b[0])), ldb, (*float32)(unsafe.Pointer(&c[0])), ldc, acc)
 	} else if t.nr == 16 && !isF32[F]() {
-		dgemm6x16(kb, (*float64)(unsafe.Pointer(&a[0])), rs, cs, (*float64)(unsafe.Pointer(&b[0])), ldb, (*float64)(unsafe.Pointer(&c[0])), ldc)
+		dgemm6x16(kb, (*float64)(unsafe.Pointer(&a[0])), rs, cs, (*float64)(unsafe.Pointer(&b[0])), ldb, (*float64)(unsafe.Pointer(&c[0])), ldc, acc)
 	} else if isF32[F]() {
-		sgemm6x16(kb, (*float32)(unsafe.Pointer(&a[0])), rs, cs, (*float32)(unsafe.Pointer(&b[0])), ldb, (*float32)(unsafe.Pointer(&c[0])), ldc)
+		sgemm6x16(kb, (*float32)(unsafe.Pointer(&a[0])), rs, cs, (*float32)(unsafe.Pointer(&b[0])), ldb, (*float32)(unsafe.Pointer(&c[0])), ldc, acc)
 	} else {
-		dgemm6x8(kb, (*float64)(unsafe.Pointer(&a[0])), rs, cs, (*float64)(unsafe.Pointer(&b[0])), ldb, (*float64)(unsafe.Pointer(&c[0])), ldc)
+		dgemm6x8(kb, (*float64)(unsafe.Pointer(&a[0])), rs, cs, (*float64)(unsafe.Pointer(&b[0])), ldb, (*float64)(unsafe.Pointer(&c[0])), ldc, acc)
 	}
 }
 
@@ -185,16 +188,26 @@ func (t *packTask[F]) run(item int) {
 				}
 			}
 			if h == packMR && w == nr && t.alpha == 1 {
-				t.kernel(kb, as, rs, cs, bs, ldb, t.c[r0*t.ldc+j0:], t.ldc)
+				acc := 1
+				if t.store {
+					acc = 0
+				}
+				t.kernel(kb, as, rs, cs, bs, ldb, t.c[r0*t.ldc+j0:], t.ldc, acc)
 				continue
 			}
-			clear(tile)
-			t.kernel(kb, as, rs, cs, bs, ldb, tile, nr)
+			t.kernel(kb, as, rs, cs, bs, ldb, tile, nr, 0)
 			alpha := t.alpha
 			for ii := 0; ii < h; ii++ {
 				crow := t.c[(r0+ii)*t.ldc+j0 : (r0+ii)*t.ldc+j0+w]
-				for j, v := range tile[ii*nr : ii*nr+w] {
-					crow[j] += alpha * v
+				trow := tile[ii*nr : ii*nr+w]
+				if t.store {
+					for j, v := range trow {
+						crow[j] = alpha * v
+					}
+				} else {
+					for j, v := range trow {
+						crow[j] += alpha * v
+					}
 				}
 			}
 		}

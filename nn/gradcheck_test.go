@@ -156,6 +156,8 @@ func TestGradOps(t *testing.T) {
 			return tp.Concat(1, p[1], p[0])
 		}},
 		{"Gather", []*Tensor[float64]{r(2, 4, 3)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Gather(in[0], 1, idx) }},
+		{"Flip", []*Tensor[float64]{r(2, 4, 3)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Flip(in[0], 1) }},
+		{"ShiftRight", []*Tensor[float64]{r(2, 4, 3)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.ShiftRight(in[0], 1) }},
 		{"Transpose", []*Tensor[float64]{r(3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.Transpose(in[0]) }},
 		{"SwapAxes12", []*Tensor[float64]{r(2, 3, 4, 2)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] { return tp.SwapAxes12(in[0]) }},
 		{"SplitMergeHeads", []*Tensor[float64]{r(2, 3, 4)}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] {
@@ -231,6 +233,10 @@ func TestForwardValues(t *testing.T) {
 	sm := tp.CausalSoftmax(tp.Const([]float64{5, 7, 1, 2}, 2, 2))
 	require.Equal(t, []float64{1, 0}, sm.Data[:2])
 	require.InDelta(t, 1/(1+math.E), sm.Data[2], 1e-15)
+	require.Equal(t, []float64{4, 5, 6, 1, 2, 3}, tp.Flip(a, 0).Data)
+	require.Equal(t, []float64{3, 2, 1, 6, 5, 4}, tp.Flip(a, 1).Data)
+	require.Equal(t, []float64{0, 1, 2, 0, 4, 5}, tp.ShiftRight(a, 1).Data)
+	require.Equal(t, []float64{0, 0, 0, 1, 2, 3}, tp.ShiftRight(a, 0).Data)
 	lse := tp.LogSumExp(tp.Const([]float64{1000, 1000}, 2), 0)
 	require.InDelta(t, 1000+math.Ln2, lse.Item(), 1e-12)
 	g := tp.GaussianLogDensity(tp.Const([]float64{0, 0}, 1, 2), nil, nil)
@@ -251,6 +257,9 @@ func TestGELUFloat32Approximation(t *testing.T) {
 	y64, d64 := make([]float64, n), make([]float64, n)
 	geluForward(y32, d32, x32)
 	geluForward(y64, d64, x64)
+	yOnly := make([]float32, n)
+	geluForward(yOnly, nil, x32)
+	require.Equal(t, y32, yOnly, "the derivative must not change the values")
 	for i := range x32 {
 		require.InDelta(t, y64[i], float64(y32[i]), 2e-6*(1+math.Abs(x64[i])), "x=%v", x64[i])
 		require.InDelta(t, d64[i], float64(d32[i]), 2e-6*(1+math.Abs(x64[i])), "x=%v", x64[i])

@@ -144,8 +144,12 @@ func (tp *Tape[F]) backLinear(r *record[F]) {
 	nOut, nIn := w.shape[0], w.shape[1]
 	rows := r.i0
 	dy := r.out.Grad
-	if gx := tp.grad(x); gx != nil {
-		gemm(false, false, rows, nIn, nOut, 1, dy, nOut, w.Data, nIn, 1, gx, nIn)
+	if gx, fresh := tp.gradFresh(x); gx != nil {
+		beta := F(1)
+		if fresh {
+			beta = 0
+		}
+		gemm(false, false, rows, nIn, nOut, 1, dy, nOut, w.Data, nIn, beta, gx, nIn)
 	}
 	if gw := tp.grad(w); gw != nil {
 		gemm(true, false, nOut, nIn, rows, 1, dy, nOut, x.Data, nIn, 1, gw, nIn)

@@ -17,6 +17,12 @@ func TestGradAttention(t *testing.T) {
 			return tp.Attention(in[0], in[1], in[2], 2, causal)
 		}, 1e-6)
 	}
+	// Self-attention on one tensor: the three gradient paths accumulate into
+	// the same buffer.
+	x := randTensor(rng, -1, 1, 2, 4, 6)
+	checkGrad(t, "AttentionShared", []*Tensor[float64]{x}, func(tp *Tape[float64], in []*Tensor[float64]) *Tensor[float64] {
+		return tp.Attention(in[0], in[0], in[0], 3, true)
+	}, 1e-6)
 }
 
 // TestAttentionMatchesUnfused checks the fused op against the composition of

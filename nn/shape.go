@@ -430,3 +430,68 @@ func (tp *Tape[F]) MergeHeads(x *Tensor[F]) *Tensor[F] {
 	y := tp.SwapAxes12(x)
 	return tp.Reshape(y, x.shape[0], x.shape[2], x.shape[1]*x.shape[3])
 }
+
+// Flip reverses x along axis (e.g. the token order of a TarFlow block).
+func (tp *Tape[F]) Flip(x *Tensor[F], axis int) *Tensor[F] {
+	axis, outer, n, inner := axisSplit(x, axis, "Flip")
+	out := tp.newTensor(x.shape, x.rank)
+	flipInto(out.Data, x.Data, outer, n, inner, false)
+	if tp.needs(x) {
+		tp.push(record[F]{op: opFlip, out: out, a: x, i0: axis})
+	}
+	return out
+}
+
+// flipInto copies (or adds, when add) src reversed along the middle axis
+// into dst, both [outer, n, inner].
+func flipInto[F Float](dst, src []F, outer, n, inner int, add bool) {
+	for o := 0; o < outer; o++ {
+		for k := 0; k < n; k++ {
+			d := dst[(o*n+k)*inner : (o*n+k+1)*inner]
+			s := src[(o*n+n-1-k)*inner : (o*n+n-k)*inner]
+			if add {
+				addTo(d, s)
+			} else {
+				copy(d, s)
+			}
+		}
+	}
+}
+
+func (tp *Tape[F]) backFlip(r *record[F]) {
+	if gx := tp.grad(r.a); gx != nil {
+		_, outer, n, inner := axisSplit(r.a, r.i0, "Flip")
+		flipInto(gx, r.out.Grad, outer, n, inner, true)
+	}
+}
+
+// ShiftRight shifts x by one position along axis: out[..., 0, ...] = 0 and
+// out[..., k, ...] = x[..., k−1, ...] (the right shift of autoregressive
+// conditioner outputs).
+func (tp *Tape[F]) ShiftRight(x *Tensor[F], axis int) *Tensor[F] {
+	axis, outer, n, inner := axisSplit(x, axis, "ShiftRight")
+	out := tp.newTensor(x.shape, x.rank)
+	for o := 0; o < outer; o++ {
+		clear(out.Data[o*n*inner : (o*n+1)*inner])
+		if n > 1 {
+			copy(out.Data[(o*n+1)*inner:(o+1)*n*inner], x.Data[o*n*inner:((o+1)*n-1)*inner])
+		}
+	}
+	if tp.needs(x) {
+		tp.push(record[F]{op: opShiftRight, out: out, a: x, i0: axis})
+	}
+	return out
+}
+
+func (tp *Tape[F]) backShiftRight(r *record[F]) {
+	gx := tp.grad(r.a)
+	if gx == nil {
+		return
+	}
+	_, outer, n, inner := axisSplit(r.a, r.i0, "ShiftRight")
+	for o := 0; o < outer; o++ {
+		if n > 1 {
+			addTo(gx[o*n*inner:((o+1)*n-1)*inner], r.out.Grad[(o*n+1)*inner:(o+1)*n*inner])
+		}
+	}
+}

@@ -216,6 +216,8 @@ const (
 	opMSE
 	opGaussLogDensity
 	opClamp
+	opFlip
+	opShiftRight
 )
 
 // record is one recorded operation. Fields are interpreted per op.
@@ -263,6 +265,20 @@ func (tp *Tape[F]) grad(t *Tensor[F]) []F {
 		t.Grad = tp.allocZero(len(t.Data))
 	}
 	return t.Grad
+}
+
+// gradFresh is like grad for an operation that overwrites its whole
+// gradient when fresh is true: a newly allocated buffer is returned without
+// zeroing (fresh = true); an existing one must be accumulated into.
+func (tp *Tape[F]) gradFresh(t *Tensor[F]) (g []F, fresh bool) {
+	if t == nil || !t.requires {
+		return nil, false
+	}
+	if t.Grad == nil {
+		t.Grad = tp.alloc(len(t.Data))
+		return t.Grad, true
+	}
+	return t.Grad, false
 }
 
 // Backward computes gradients of the scalar (one-element) tensor loss with
@@ -383,6 +399,10 @@ func (tp *Tape[F]) backward() {
 			tp.backGauss(r)
 		case opClamp:
 			tp.backClamp(r)
+		case opFlip:
+			tp.backFlip(r)
+		case opShiftRight:
+			tp.backShiftRight(r)
 		default:
 			panic(fmt.Sprintf("nn: unknown op %d", r.op))
 		}

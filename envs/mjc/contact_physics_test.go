@@ -1,5 +1,3 @@
-//go:build contactwip
-
 package mjc
 
 import (

@@ -31,21 +31,6 @@ type refSettledContact struct {
 	CfrcExt  [][]float64  `json:"cfrc_ext"`
 }
 
-// forwardC is Forward with the contact stage (used until Forward calls it).
-func forwardC(m *Model, d *Data) error {
-	if err := Forward(m, d); err != nil {
-		return err
-	}
-	d.Nefc = 0
-	collision(m, d)
-	instantiateLimits(m, d)
-	instantiateContacts(m, d)
-	projectConstraint(m, d)
-	referenceConstraint(m, d)
-	solveConstraint(m, d)
-	return nil
-}
-
 // TestContactSettledStates compares the contact set, the efc rows, the
 // constraint forces and cfrc_ext with MuJoCo's at the settled state of the
 // five locomotion models.
@@ -67,7 +52,7 @@ func TestContactSettledStates(t *testing.T) {
 			m.Opt.Tolerance = 1e-15
 			clear(d.QaccWarmstart)
 			copy(d.QaccWarmstart, s.Qacc)
-			require.NoError(t, forwardC(m, d))
+			require.NoError(t, Forward(m, d))
 			require.Equal(t, s.Ncon, d.Ncon, "ncon")
 			// Contacts in the same order.
 			for i, rc := range s.Contacts {

@@ -29,10 +29,22 @@
 // the composite-rigid-body mass matrix with armature and its tree-sparse
 // LᵀDL factorisation, collision detection, constraint construction (joint
 // limits and contacts as efc rows with Jacobian, residual, impedance,
-// regulariser R and reference acceleration), com velocities, passive forces (joint springs and
-// dampers, the inertia-box fluid model), RNE bias forces, motor actuation,
-// qacc_smooth = M⁻¹(passive + actuator − bias), and the soft-constraint solve
-// by projected Gauss–Seidel with warm start. Step calls Forward and then
-// integrates with semi-implicit Euler (joint damping implicit, as MuJoCo's
-// Euler) or with classical RK4 as MuJoCo 2.2.2 does it.
+// regulariser R and reference acceleration), com velocities, passive forces
+// (joint springs and dampers, the inertia-box fluid model), RNE bias forces,
+// motor actuation, qacc_smooth = M⁻¹(passive + actuator − bias), and the
+// soft-constraint solve with the solver the model names: projected
+// Gauss–Seidel on the dual problem (SolverPGS, e.g. Humanoid) or Newton's
+// method on the equivalent primal problem with an exact line search
+// (SolverNewton, MuJoCo's default; CG is mapped to it), both warm-started
+// as MuJoCo 2.2.2 does. Set Model.Opt.Solver to choose. Step calls Forward
+// and then integrates with semi-implicit Euler (joint damping implicit, as
+// MuJoCo's Euler) or with classical RK4 as MuJoCo 2.2.2 does it.
+//
+// # Fidelity
+//
+// Against MuJoCo 2.2.2 (../shared/data/mujoco): smooth quantities at random
+// states agree to ~1e-14 relative, sine-control rollouts without
+// constraints to ~1e-12 over 200 env steps, and full-physics zero-action
+// rollouts of Hopper, Walker2d, HalfCheetah and Ant (Newton, their XML
+// integrators) to ≤ 1e-10 over 200 env steps.
 package mjc

@@ -328,8 +328,7 @@ type Model struct {
 	// solver tolerance as MuJoCo's stat.meaninertia).
 	MeanInertia float64
 
-	// jntDofs: per joint the number of dofs; dofs of each body are
-	// contiguous. (derived, unexported helpers)
+	// Derived helpers (unexported).
 	geomLocalI []bool // geom quat is the identity
 	bodyIQuatI []bool // body iquat is the identity
 	mAdr       []int  // row k of the tree-sparse M: entries [mAdr[k], mAdr[k+1])
@@ -337,8 +336,8 @@ type Model struct {
 	nM         int    // number of strictly-lower tree-sparse entries
 	limitCap   int    // maximum number of joint-limit rows
 	efcCap     int    // maximum number of constraint rows
-	hasDamp    bool
-	ready      bool
+	hasDamp    bool   // some dof has damping (Euler integrates it implicitly)
+	ready      bool   // SetConst succeeded
 }
 
 // Contact is one contact between two geoms (MuJoCo's mjContact). The

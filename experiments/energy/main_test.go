@@ -9,14 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func sharedDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			break
@@ -48,9 +48,7 @@ func TestXYZFramesMatchReference(t *testing.T) {
 		{"a6", "amber14-all.xml,implicit/obc1.xml", "CutoffNonPeriodic", "2.0", "CustomGBForce"},
 	} {
 		raw, err := os.ReadFile(filepath.Join(dir, c.key, "confs.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		var confs struct {
 			Atoms []struct {
 				Element string `json:"element"`
@@ -62,9 +60,7 @@ func TestXYZFramesMatchReference(t *testing.T) {
 				Forces    [][3]float64       `json:"forces_total_kJmolnm"`
 			} `json:"conformations"`
 		}
-		if err := json.Unmarshal(raw, &confs); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal(raw, &confs))
 		sel := confs.Conformations[:3]
 		var xyz strings.Builder
 		for k, cf := range sel {
@@ -74,9 +70,7 @@ func TestXYZFramesMatchReference(t *testing.T) {
 			}
 		}
 		xyzPath := filepath.Join(t.TempDir(), "frames.xyz")
-		if err := os.WriteFile(xyzPath, []byte(xyz.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(xyzPath, []byte(xyz.String()), 0o644))
 		var stdout, stderr bytes.Buffer
 		args := []string{"-pdb", filepath.Join(dir, c.key, c.key+".pdb"), "-forcefield", c.ff, "-nonbonded", c.method, "-cutoff", c.cutoff, "-frames", xyzPath}
 		if err := run(args, &stdout, &stderr); err != nil {
@@ -91,9 +85,7 @@ func TestXYZFramesMatchReference(t *testing.T) {
 				t.Errorf("%s line %d: unexpected layout %.80s", c.key, k, l)
 			}
 			var o outLine
-			if err := json.Unmarshal([]byte(l), &o); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, json.Unmarshal([]byte(l), &o))
 			want := sel[k]
 			if math.Abs(o.Energy-want.Total) > 1e-6 {
 				t.Errorf("%s frame %d: energy %v want %v", c.key, k, o.Energy, want.Total)
@@ -128,15 +120,11 @@ func TestPDBModelsAsFrames(t *testing.T) {
 	dir := sharedDir(t)
 	src := filepath.Join(dir, "aldp", "aldp.pdb")
 	raw, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	body := strings.TrimSuffix(strings.TrimSpace(string(raw)), "END")
 	multi := "MODEL        1\n" + body + "ENDMDL\nMODEL        2\n" + body + "ENDMDL\nEND\n"
 	path := filepath.Join(t.TempDir(), "frames.pdb")
-	if err := os.WriteFile(path, []byte(multi), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, []byte(multi), 0o644))
 	var stdout, stderr bytes.Buffer
 	if err := run([]string{"-pdb", src, "-frames", path}, &stdout, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
@@ -146,12 +134,8 @@ func TestPDBModelsAsFrames(t *testing.T) {
 		t.Fatalf("%d lines, want 2", len(lines))
 	}
 	var a, b outLine
-	if err := json.Unmarshal([]byte(lines[0]), &a); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal([]byte(lines[1]), &b); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &a))
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &b))
 	if a.Frame != 0 || b.Frame != 1 || a.Energy != b.Energy || len(a.Forces) != 22 {
 		t.Errorf("frames %d %d energies %v %v forces %d", a.Frame, b.Frame, a.Energy, b.Energy, len(a.Forces))
 	}

@@ -1,6 +1,173 @@
 package main
 
-import "errors"
+import (
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
 
-func sample(args []string) error { return errors.New("sample: not implemented yet") }
-func eval(args []string) error   { return errors.New("eval: not implemented yet") }
+	"github.com/boltzflow/boltzflow/boltzmann"
+	"github.com/boltzflow/boltzflow/molecules/traj"
+	"github.com/boltzflow/boltzflow/smc"
+)
+
+// sbgFlags registers the inference flags shared by sample and eval.
+type sbgFlags struct {
+	system, model          *string
+	n, batch, workers      *int
+	seed                   *uint64
+	com                    *string
+	comEmpirical, noChiral *bool
+	clip, cutoff, h, ess   *float64
+	steps, particles       *int
+	kernel, scheme         *string
+	refLoop, noSMC         *bool
+}
+
+func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
+	return &sbgFlags{
+		system:       fs.String("system", "aldp", "system: aldp, al3, al4 or al6"),
+		model:        fs.String("model", "", "TarFlow model checkpoint (best.ckpt/final.ckpt from train; required)"),
+		n:            fs.Int("n", 10000, "number of proposals"),
+		batch:        fs.Int("batch", 256, "batch size for sampling, energies and SMC"),
+		workers:      fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines"),
+		seed:         fs.Uint64("seed", 0, "random seed"),
+		com:          fs.String("com", "chi", "CoM adjustment: chi (official), gaussian (exact under factorisation) or none"),
+		comEmpirical: fs.Bool("com-empirical", false, "use the empirical CoM std of the proposals as σ_c (default: analytic 1/√N)"),
+		noChiral:     fs.Bool("no-chirality-fix", false, "do not mirror proposals with the wrong chirality"),
+		clip:         fs.Float64("clip", 0.002, "drop the top fraction of importance log-weights (0 disables)"),
+		cutoff:       fs.Float64("energy-cutoff", math.NaN(), "energy cut-off (kT) before SMC (default: the SBG value of the system; +Inf disables)"),
+		steps:        fs.Int("steps", 100, "SMC annealing steps"),
+		particles:    fs.Int("smc-particles", 0, "start SMC from only the first this many proposals (0 = all)"),
+		h:            fs.Float64("h", 0, "Langevin step size in normalised units (default: the SBG value of the system)"),
+		ess:          fs.Float64("ess-threshold", 0.5, "resample when the normalised ESS falls below this"),
+		kernel:       fs.String("kernel", "ula", "Langevin kernel: ula or mala"),
+		scheme:       fs.String("resampling", "systematic", "resampling scheme: systematic, multinomial, stratified, residual"),
+		refLoop:      fs.Bool("reference-loop", false, "use the off-by-one time loop of the reference code (for comparison)"),
+		noSMC:        fs.Bool("no-smc", false, "importance sampling only"),
+	}
+}
+
+func (f *sbgFlags) load() (*boltzmann.SystemSetup, *boltzmann.Model, boltzmann.SBGConfig, error) {
+	var cfg boltzmann.SBGConfig
+	if *f.model == "" {
+		return nil, nil, cfg, fmt.Errorf("-model is required")
+	}
+	setup, err := boltzmann.LoadSystem(*f.system)
+	if err != nil {
+		return nil, nil, cfg, err
+	}
+	m, err := boltzmann.LoadModel(*f.model, setup.Top.NumAtoms())
+	if err != nil {
+		return nil, nil, cfg, err
+	}
+	if m.System != "" && m.System != setup.Key {
+		return nil, nil, cfg, fmt.Errorf("%s: model was trained for system %q, not %q", *f.model, m.System, setup.Key)
+	}
+	com, err := boltzmann.ParseComVariant(*f.com)
+	if err != nil {
+		return nil, nil, cfg, err
+	}
+	var kernel smc.Kernel
+	switch *f.kernel {
+	case "ula":
+		kernel = smc.ULA
+	case "mala":
+		kernel = smc.MALA
+	default:
+		return nil, nil, cfg, fmt.Errorf("unknown -kernel %q (want ula or mala)", *f.kernel)
+	}
+	scheme, err := smc.ParseScheme(*f.scheme)
+	if err != nil {
+		return nil, nil, cfg, err
+	}
+	cfg = boltzmann.SBGConfig{
+		Proposals: *f.n, BatchSize: *f.batch, Workers: *f.workers, Seed: *f.seed,
+		Com: com, ComNone: com == boltzmann.ComNone, ComEmpirical: *f.comEmpirical,
+		ClipQuantile: *f.clip, SkipSMC: *f.noSMC, SMCParticles: *f.particles, Steps: *f.steps, StepSize: *f.h,
+		Kernel: kernel, ESSThreshold: *f.ess, Scheme: scheme, ReferenceLoop: *f.refLoop,
+		Progress: os.Stderr,
+	}
+	if cfg.ClipQuantile == 0 {
+		cfg.ClipQuantile = -1
+	}
+	if cfg.StepSize == 0 {
+		cfg.StepSize = setup.StepSize
+	}
+	cut := *f.cutoff
+	if math.IsNaN(cut) {
+		cut = setup.EnergyCutoff
+	}
+	if !math.IsInf(cut, 1) {
+		cfg.UseEnergyCutoff, cfg.EnergyCutoff = true, cut
+	}
+	if !*f.noChiral {
+		cfg.Chirality = setup.Chirality(nil)
+	}
+	return setup, m, cfg, nil
+}
+
+func sample(args []string) error {
+	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
+	f := addSBGFlags(fs)
+	out := fs.String("out", "proposals.npy", "output .npy of proposals in nm [n, atoms, 3]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	*f.noSMC = true
+	setup, m, cfg, err := f.load()
+	if err != nil {
+		return err
+	}
+	target, err := boltzmann.NewTarget(setup.Sys, setup.Spec.Temperature, m.Norm.Std)
+	if err != nil {
+		return err
+	}
+	res, err := boltzmann.RunSBG(m, target, cfg)
+	if err != nil {
+		return err
+	}
+	nm := make([][]float64, len(res.Proposals))
+	for i, x := range res.Proposals {
+		nm[i] = m.Norm.Denormalize(nil, x)
+	}
+	if err := traj.WriteNPY(*out, nm, setup.Top.NumAtoms()); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %d proposals of %s to %s (%.1f proposals/s; IS ESS %.4f; %d non-finite)\n",
+		len(nm), setup.Key, *out, res.ProposalsPerSec, res.ISESS, res.NonFinite)
+	return nil
+}
+
+func eval(args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	f := addSBGFlags(fs)
+	ref := fs.String("ref", "", "reference MD test frames .npy [frames, atoms, 3] in nm (required)")
+	out := fs.String("out", "", "output directory for results.json, table.md and PNGs (default: beside -model, eval/)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *ref == "" {
+		return fmt.Errorf("eval: -ref is required")
+	}
+	setup, m, cfg, err := f.load()
+	if err != nil {
+		return err
+	}
+	frames, err := boltzmann.LoadFrames(*ref, setup.Top.NumAtoms())
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = filepath.Join(filepath.Dir(*f.model), "eval")
+	}
+	rep, err := boltzmann.Evaluate(setup, m, frames, cfg, *out)
+	if err != nil {
+		return err
+	}
+	fmt.Print(rep.Markdown())
+	fmt.Printf("\nwrote %v\n", rep.Files)
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/boltzflow/boltzflow/molecules"
+	"github.com/stretchr/testify/require"
 )
 
 func benchSystem(b *testing.B, key string) {
@@ -18,15 +19,13 @@ func benchSystem(b *testing.B, key string) {
 	confs := loadConfs(b, dir, key)
 	pos := flat(confs.Conformations[0].Positions)
 	forces := make([]float64, len(pos))
-	if _, err := sys.Evaluate(pos, forces); err != nil {
-		b.Fatal(err)
-	}
+	_, err := sys.Evaluate(pos, forces)
+	require.NoError(b, err)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := sys.Evaluate(pos, forces); err != nil {
-			b.Fatal(err)
-		}
+		_, err := sys.Evaluate(pos, forces)
+		require.NoError(b, err)
 	}
 }
 
@@ -52,15 +51,11 @@ func BenchmarkALDPBatch(b *testing.B) {
 		}
 	}
 	dst := make([]molecules.Energies, len(pos))
-	if err := sys.EvaluateBatch(dst, pos, forces, 2); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, sys.EvaluateBatch(dst, pos, forces, 2))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := sys.EvaluateBatch(dst, pos, forces, 2); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, sys.EvaluateBatch(dst, pos, forces, 2))
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pos)), "ns/conf")
 }

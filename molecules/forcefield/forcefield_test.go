@@ -13,6 +13,8 @@ import (
 	"github.com/boltzflow/boltzflow/molecules"
 	"github.com/boltzflow/boltzflow/molecules/forcefield"
 	"github.com/boltzflow/boltzflow/molecules/pdb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // sameSystem reports the first difference between the terms of two systems.
@@ -39,13 +41,9 @@ func TestOpenMMNamesGiveSameSystem(t *testing.T) {
 	for _, rs := range refSystems {
 		_, want := buildRef(t, dir, rs)
 		f, err := pdb.ReadFile(filepath.Join(dir, "systems", rs.key, rs.key+"_openmm_names.pdb"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ff, err := forcefield.Load(rs.ff...)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got, err := ff.CreateSystem(f.Topology, forcefield.Options{Method: rs.method, Cutoff: rs.cutoff})
 		if err != nil {
 			t.Fatalf("%s: %v", rs.key, err)
@@ -65,13 +63,9 @@ func TestXMLByPathEqualsEmbedded(t *testing.T) {
 			paths = append(paths, filepath.Join(dir, "forcefields", n))
 		}
 		ff, err := forcefield.Load(paths...)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got, err := ff.CreateSystem(f.Topology, forcefield.Options{Method: rs.method, Cutoff: rs.cutoff})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if d := sameSystem(got, want); d != "" {
 			t.Errorf("%s: XML force field gives different %s than the embedded one", rs.key, d)
 		}
@@ -83,13 +77,9 @@ func TestPDBSystemPDBRoundTrip(t *testing.T) {
 	for _, rs := range refSystems {
 		f, sys := buildRef(t, dir, rs)
 		var buf bytes.Buffer
-		if err := pdb.Write(&buf, f.Topology, f.Models[0]); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, pdb.Write(&buf, f.Topology, f.Models[0]))
 		g, err := pdb.Read(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for k, a := range f.Topology.Atoms {
 			if g.Topology.Atoms[k] != a {
 				t.Errorf("%s atom %d: %+v, want %+v", rs.key, k, g.Topology.Atoms[k], a)
@@ -103,9 +93,7 @@ func TestPDBSystemPDBRoundTrip(t *testing.T) {
 		}
 		ff, _ := forcefield.Load(rs.ff...)
 		sys2, err := ff.CreateSystem(g.Topology, forcefield.Options{Method: rs.method, Cutoff: rs.cutoff})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if d := sameSystem(sys, sys2); d != "" {
 			t.Errorf("%s: rebuilt system differs in %s", rs.key, d)
 		}
@@ -115,9 +103,7 @@ func TestPDBSystemPDBRoundTrip(t *testing.T) {
 func TestBadPDBErrors(t *testing.T) {
 	dir := sharedDir(t)
 	raw, err := os.ReadFile(filepath.Join(dir, "systems", "aldp", "aldp.pdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	src := string(raw)
 	lines := strings.Split(src, "\n")
 	drop := func(name string) string {
@@ -141,9 +127,7 @@ func TestBadPDBErrors(t *testing.T) {
 		{"extra atom", extra, []string{"residue 1 (ALA", "closest template ALA", "unmatched atoms [XX]"}},
 	}
 	ff, err := forcefield.Load("amber99sbildn.xml", "amber99_obc.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, c := range cases {
 		f, err := pdb.Read(strings.NewReader(c.pdb))
 		if err != nil {
@@ -174,9 +158,7 @@ func TestBadPDBErrors(t *testing.T) {
 		out = append(out, l)
 	}
 	f, err := pdb.Read(strings.NewReader(strings.Join(out, "\n")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = ff.CreateSystem(f.Topology, forcefield.Options{})
 	if err == nil || !strings.Contains(err.Error(), "residue 1 (ALA") {
 		t.Errorf("missing C-terminal group: %v", err)
@@ -218,9 +200,7 @@ func topologyFromTemplates(t *testing.T, ff *forcefield.ForceField, names []stri
 func TestEveryStandardResidue(t *testing.T) {
 	for _, files := range [][]string{{"amber99sbildn.xml", "amber99_obc.xml"}, {"amber14-all.xml", "implicit/obc1.xml"}} {
 		ff, err := forcefield.Load(files...)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, res := range standardResidues {
 			for _, seq := range [][]string{{"ACE", res, "NME"}, {"N" + res, res, "C" + res}} {
 				if ff.Template(seq[0]) == nil || ff.Template(seq[2]) == nil {
@@ -260,10 +240,7 @@ func TestEveryStandardResidue(t *testing.T) {
 
 func TestEmbeddedNames(t *testing.T) {
 	want := []string{"amber14-all.xml", "amber99_obc.xml", "amber99sbildn.xml", "implicit/obc1.xml"}
-	if got := forcefield.EmbeddedNames(); !reflect.DeepEqual(got, want) {
-		t.Errorf("EmbeddedNames() = %v, want %v", got, want)
-	}
-	if _, err := forcefield.Load("nonexistent.xml"); err == nil {
-		t.Error("Load of a missing file gave no error")
-	}
+	assert.Equal(t, want, forcefield.EmbeddedNames())
+	_, err := forcefield.Load("nonexistent.xml")
+	assert.Error(t, err, "Load of a missing file")
 }

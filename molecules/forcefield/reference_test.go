@@ -14,6 +14,7 @@ import (
 	"github.com/boltzflow/boltzflow/molecules"
 	"github.com/boltzflow/boltzflow/molecules/forcefield"
 	"github.com/boltzflow/boltzflow/molecules/pdb"
+	"github.com/stretchr/testify/require"
 )
 
 // sharedDir returns ../shared/data/openmm relative to the repository root,
@@ -21,9 +22,7 @@ import (
 func sharedDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			break
@@ -78,13 +77,9 @@ type confsFile struct {
 func loadConfs(t testing.TB, dir, key string) confsFile {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "systems", key, "confs.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var c confsFile
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(b, &c))
 	return c
 }
 
@@ -100,17 +95,11 @@ func flat(p [][3]float64) []float64 {
 func buildRef(t testing.TB, dir string, rs refSystem) (*pdb.File, *molecules.System) {
 	t.Helper()
 	f, err := pdb.ReadFile(filepath.Join(dir, "systems", rs.key, rs.key+".pdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ff, err := forcefield.Load(rs.ff...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	sys, err := ff.CreateSystem(f.Topology, forcefield.Options{Method: rs.method, Cutoff: rs.cutoff})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return f, sys
 }
 
@@ -236,9 +225,7 @@ func (x xmlTerm) get(t testing.TB, name string) float64 {
 	for _, a := range x.Attrs {
 		if a.Name.Local == name {
 			v, err := strconv.ParseFloat(a.Value, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return v
 		}
 	}
@@ -252,13 +239,9 @@ func TestReferenceSystemParameters(t *testing.T) {
 		t.Run(rs.key, func(t *testing.T) {
 			_, sys := buildRef(t, dir, rs)
 			b, err := os.ReadFile(filepath.Join(dir, "systems", rs.key, rs.key+"_system.xml"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			var xs xmlSystem
-			if err := xml.Unmarshal(b, &xs); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, xml.Unmarshal(b, &xs))
 			if len(xs.Particles) != sys.NumAtoms() {
 				t.Fatalf("atoms %d want %d", sys.NumAtoms(), len(xs.Particles))
 			}
@@ -393,9 +376,8 @@ func TestReferenceForcesMatchFiniteDifferences(t *testing.T) {
 			c := confs.Conformations[ci]
 			pos := flat(c.Positions)
 			forces := make([]float64, len(pos))
-			if _, err := sys.Evaluate(pos, forces); err != nil {
-				t.Fatal(err)
-			}
+			_, err := sys.Evaluate(pos, forces)
+			require.NoError(t, err)
 			var fmax float64
 			for _, f := range forces {
 				fmax = math.Max(fmax, math.Abs(f))
@@ -406,14 +388,10 @@ func TestReferenceForcesMatchFiniteDifferences(t *testing.T) {
 			for k := range p {
 				p[k] = pos[k] + h
 				ep, err := sys.Evaluate(p, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				p[k] = pos[k] - h
 				em, err := sys.Evaluate(p, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				p[k] = pos[k]
 				fd := -(ep.Total() - em.Total()) / (2 * h)
 				d := math.Abs(fd - forces[k])

@@ -4,14 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func sharedSystems(t *testing.T) string {
 	t.Helper()
 	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			break
@@ -33,13 +33,9 @@ func TestConvertNamesMatchesOpenMMFiles(t *testing.T) {
 	dir := sharedSystems(t)
 	for _, key := range []string{"aldp", "al4", "aaa", "a6"} {
 		amber, err := ReadFile(filepath.Join(dir, key, key+".pdb"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		omm, err := ReadFile(filepath.Join(dir, key, key+"_openmm_names.pdb"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		top := amber.Topology.Clone()
 		if n := ConvertNames(top, OpenMMNames); n == 0 {
 			t.Errorf("%s: nothing renamed", key)

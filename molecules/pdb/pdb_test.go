@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/boltzflow/boltzflow/molecules"
+	"github.com/stretchr/testify/require"
 )
 
 // dipeptide is a synthetic capped alanine (Amber names for ACE and ALA,
@@ -45,9 +46,7 @@ var dipeptide = func() string {
 
 func TestReadDipeptide(t *testing.T) {
 	f, err := Read(strings.NewReader(dipeptide))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	top := f.Topology
 	if top.NumAtoms() != 22 || len(top.Residues) != 3 || len(top.Chains) != 1 || len(f.Models) != 1 {
 		t.Fatalf("got %d atoms, %d residues, %d chains, %d models", top.NumAtoms(), len(top.Residues), len(top.Chains), len(f.Models))
@@ -74,18 +73,14 @@ func TestReadDipeptide(t *testing.T) {
 
 func TestWriteReadRoundTrip(t *testing.T) {
 	f, err := Read(strings.NewReader(dipeptide))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	second := append([]float64(nil), f.Models[0]...)
 	for k := range second {
 		second[k] += 0.0123
 	}
 	for _, models := range [][][]float64{{f.Models[0]}, {f.Models[0], second}} {
 		var buf bytes.Buffer
-		if err := Write(&buf, f.Topology, models...); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, Write(&buf, f.Topology, models...))
 		g, err := Read(bytes.NewReader(buf.Bytes()))
 		if err != nil {
 			t.Fatalf("re-read: %v\n%s", err, buf.String())
@@ -136,9 +131,7 @@ func TestInferElementWithoutColumns(t *testing.T) {
 		b.WriteString(l + "\n")
 	}
 	f, err := Read(strings.NewReader(b.String()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	g, _ := Read(strings.NewReader(dipeptide))
 	for k := range f.Topology.Atoms {
 		if f.Topology.Atoms[k].Element != g.Topology.Atoms[k].Element {
@@ -164,17 +157,11 @@ func TestReadErrors(t *testing.T) {
 
 func TestWriteFileAtomic(t *testing.T) {
 	f, err := Read(strings.NewReader(dipeptide))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "out.pdb")
-	if err := WriteFile(path, f.Topology, f.Models[0]); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteFile(path, f.Topology, f.Models[0]))
 	g, err := ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if g.Topology.NumAtoms() != 22 {
 		t.Errorf("atoms %d", g.Topology.NumAtoms())
 	}

@@ -1,7 +1,6 @@
 package traj
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,5 +30,3 @@ func sharedDir(t *testing.T) string {
 	}
 	return s
 }
-
-func fmtSscan(s string, v *float64) (int, error) { return fmt.Sscan(s, v) }

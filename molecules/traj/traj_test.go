@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -245,8 +246,7 @@ func TestReadSharedPDB(t *testing.T) {
 	require.NoError(t, err)
 	var want []float64
 	for _, s := range strings.Fields(string(b)) {
-		var v float64
-		_, err := fmtSscan(s, &v)
+		v, err := strconv.ParseFloat(s, 64)
 		require.NoError(t, err)
 		want = append(want, v)
 	}

@@ -1,0 +1,298 @@
+package boltzmann
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/boltzflow/boltzflow/molecules"
+	"github.com/boltzflow/boltzflow/molecules/traj"
+	"github.com/boltzflow/boltzflow/nn"
+)
+
+func aldp(t *testing.T) *SystemSetup {
+	t.Helper()
+	s, err := LoadSystem("aldp")
+	require.NoError(t, err)
+	return s
+}
+
+func TestAugmentAndNormalizer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	r := RandomRotation(rng)
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			dot := r[0][i]*r[0][j] + r[1][i]*r[1][j] + r[2][i]*r[2][j]
+			want := 0.0
+			if i == j {
+				want = 1
+			}
+			assert.InDelta(t, want, dot, 1e-12)
+		}
+	}
+	det := r[0][0]*(r[1][1]*r[2][2]-r[1][2]*r[2][1]) - r[0][1]*(r[1][0]*r[2][2]-r[1][2]*r[2][0]) + r[0][2]*(r[1][0]*r[2][1]-r[1][1]*r[2][0])
+	assert.InDelta(t, 1, det, 1e-12, "rotation, not reflection")
+
+	s := aldp(t)
+	nz := FitNormalizer([][]float64{s.Start})
+	x := nz.Normalize(nil, s.Start)
+	c := Com(x)
+	for _, v := range c {
+		assert.InDelta(t, 0, v, 1e-12)
+	}
+	n := len(x) / 3
+	y := make([]float64, len(x))
+	var comVar float64
+	const trials = 4000
+	for k := 0; k < trials; k++ {
+		Augment(y, x, rng)
+		c := Com(y)
+		for _, v := range c {
+			comVar += v * v
+		}
+		// Pairwise distances are preserved.
+		if k < 5 {
+			for i := 0; i < n; i++ {
+				for j := 0; j < i; j++ {
+					assert.InDelta(t, dist(x, i, j), dist(y, i, j), 1e-9)
+				}
+			}
+		}
+	}
+	comVar /= 3 * trials
+	assert.InDelta(t, 1/float64(n), comVar, 0.1/float64(n), "CoM noise variance 1/N")
+	back := nz.Denormalize(nil, x)
+	assert.InDelta(t, dist(s.Start, 0, 5), dist(back, 0, 5), 1e-12)
+}
+
+func dist(x []float64, i, j int) float64 {
+	dx, dy, dz := x[3*i]-x[3*j], x[3*i+1]-x[3*j+1], x[3*i+2]-x[3*j+2]
+	return math.Sqrt(dx*dx + dy*dy + dz*dz)
+}
+
+func TestTargetEnergyAndGradient(t *testing.T) {
+	s := aldp(t)
+	std := 0.17
+	tg, err := NewTarget(s.Sys, s.Spec.Temperature, std)
+	require.NoError(t, err)
+	x := make([]float64, len(s.Start))
+	for i, v := range s.Start {
+		x[i] = v / std
+	}
+	e := make([]float64, 1)
+	g := [][]float64{make([]float64, len(x))}
+	tg.Energy([][]float64{x}, e, g)
+	en, err := s.Sys.Evaluate(s.Start, make([]float64, len(x)))
+	require.NoError(t, err)
+	assert.InDelta(t, en.Total()/molecules.KT(s.Spec.Temperature), e[0], 1e-9)
+	eval := func(v []float64) float64 {
+		out := make([]float64, 1)
+		tg.Energy([][]float64{v}, out, nil)
+		return out[0]
+	}
+	for _, i := range []int{0, 7, 31, 65} {
+		xp := append([]float64(nil), x...)
+		xm := append([]float64(nil), x...)
+		xp[i] += 1e-6
+		xm[i] -= 1e-6
+		fd := (eval(xp) - eval(xm)) / 2e-6
+		assert.InDelta(t, fd, g[0][i], 1e-4*(1+math.Abs(fd)), "coordinate %d", i)
+	}
+	bad := append([]float64(nil), x...)
+	bad[3] = math.NaN()
+	tg.Energy([][]float64{bad}, e, nil)
+	assert.True(t, math.IsNaN(e[0]))
+	assert.Equal(t, 1, tg.NonFinite())
+}
+
+func TestChiralityFix(t *testing.T) {
+	s := aldp(t)
+	ch := s.Chirality(nil)
+	require.Len(t, ch.Centres, 1)
+	x := append([]float64(nil), s.Start...)
+	m := make([]float64, len(x))
+	for i, v := range x {
+		m[i] = -v
+	}
+	assert.True(t, ch.Correct(x))
+	assert.False(t, ch.Correct(m))
+	bad := make([]bool, 2)
+	st := ch.Fix([][]float64{x, m}, bad)
+	assert.Equal(t, ChiralityStats{Correct: 1, Flipped: 1}, st)
+	assert.True(t, ch.Correct(m))
+	assert.Equal(t, []bool{false, false}, bad)
+}
+
+// tinyModel returns a small untrained TarFlow model for ALDP.
+func tinyModel(seed uint64) *Model {
+	cfg := TarFlowConfig{Atoms: 22, Channels: 3, Width: 16, Heads: 1, Blocks: 2, Layers: 1}
+	f := perturbed[float32](cfg, seed, 0.02)
+	return &Model{Flow: f, Norm: Normalizer{Std: 0.17}, System: "aldp"}
+}
+
+func TestProposalConsistency(t *testing.T) {
+	m := tinyModel(3)
+	for _, v := range []ComVariant{ComNone, ComChi, ComGaussian} {
+		p := NewProposal(m, ComAdjust{Variant: v, Sigma: 1 / math.Sqrt(22)})
+		x := newRowsT(8, 66)
+		lq := make([]float64, 8)
+		p.Sample(rand.New(rand.NewPCG(1, 1)), x, lq)
+		lq2 := make([]float64, 8)
+		p.LogProb(x, lq2)
+		g := newRowsT(8, 66)
+		lq3 := make([]float64, 8)
+		p.GradLogProb(x, lq3, g)
+		for i := range lq {
+			assert.InDelta(t, lq[i], lq2[i], 1e-4*66, "%v sample %d", v, i)
+			assert.InDelta(t, lq2[i], lq3[i], 1e-3)
+		}
+		// Score against finite differences of LogProb (float32 model,
+		// loose tolerance).
+		one := [][]float64{append([]float64(nil), x[0]...)}
+		f := func(k int, h float64) float64 {
+			one[0][k] = x[0][k] + h
+			out := make([]float64, 1)
+			p.LogProb(one, out)
+			one[0][k] = x[0][k]
+			return out[0]
+		}
+		for _, k := range []int{0, 20, 65} {
+			fd := (f(k, 1e-2) - f(k, -1e-2)) / 2e-2
+			assert.InDelta(t, fd, g[0][k], 0.02*(1+math.Abs(fd)), "%v coordinate %d", v, k)
+		}
+	}
+}
+
+func newRowsT(n, d int) [][]float64 {
+	x := make([][]float64, n)
+	for i := range x {
+		x[i] = make([]float64, d)
+	}
+	return x
+}
+
+func TestModelSaveLoad(t *testing.T) {
+	m := tinyModel(4)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.ckpt")
+	require.NoError(t, SaveModel(path, m))
+	got, err := LoadModel(path, 22)
+	require.NoError(t, err)
+	assert.Equal(t, m.Flow.Config, got.Flow.Config)
+	assert.Equal(t, m.Norm, got.Norm)
+	assert.Equal(t, "aldp", got.System)
+	for i, p := range m.Flow.Params() {
+		assert.Equal(t, p.Data, got.Flow.Params()[i].Data)
+	}
+	_, err = LoadModel(path, 42)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "22 atoms")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "junk"), []byte("not a checkpoint"), 0o644))
+	_, err = LoadModel(filepath.Join(dir, "junk"), 22)
+	require.Error(t, err)
+}
+
+// TestTrainResume checks that training decreases the loss on a simple data
+// set and that a run interrupted after some epochs and resumed from its
+// state file ends with exactly the weights of an uninterrupted run.
+func TestTrainResume(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	cfg := TarFlowConfig{Atoms: 4, Channels: 3, Width: 16, Heads: 1, Blocks: 2, Layers: 1}
+	base := []float64{0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1}
+	data := make([][]float64, 64)
+	for i := range data {
+		x := make([]float64, 12)
+		for j := range x {
+			x[j] = 2*base[j] + 0.1*rng.NormFloat64()
+		}
+		data[i] = Normalizer{Std: 1}.Normalize(nil, x)
+	}
+	tc := TrainConfig{Epochs: 6, BatchSize: 16, LR: 3e-3, Seed: 7}
+	full, fr, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
+	require.NoError(t, err)
+	assert.Equal(t, 6, fr.Epochs)
+
+	dir := t.TempDir()
+	tc.StatePath = filepath.Join(dir, "state.ckpt")
+	tc.TimeLimit = 1 // stop after the first epoch
+	_, r1, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
+	require.NoError(t, err)
+	assert.Equal(t, 1, r1.Epochs)
+	tc.TimeLimit = 0
+	tc.FinalPath = filepath.Join(dir, "final.ckpt")
+	resumed, r2, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
+	require.NoError(t, err)
+	assert.True(t, r2.Resumed)
+	assert.Equal(t, 6, r2.Epochs)
+	for i, p := range full.Flow.Params() {
+		require.Equal(t, p.Data, resumed.Flow.Params()[i].Data, "EMA parameter %s", p.Name)
+	}
+	loaded, err := LoadModel(tc.StatePath, 4)
+	require.NoError(t, err)
+	assert.Equal(t, full.Flow.Params()[0].Data, loaded.Flow.Params()[0].Data, "state file loads EMA weights")
+
+	// Longer training decreases the loss of the (EMA) flow.
+	long, _, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, TrainConfig{Epochs: 60, BatchSize: 16, LR: 3e-3, Seed: 7})
+	require.NoError(t, err)
+	tp := nnTape()
+	x32 := make([]float32, 0, len(data)*12)
+	for _, r := range data {
+		for _, v := range r {
+			x32 = append(x32, float32(v))
+		}
+	}
+	l0 := NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))).Loss(tp, tp.Const(x32, len(data), 12)).Item()
+	l1 := long.Flow.Loss(tp, tp.Const(x32, len(data), 12)).Item()
+	assert.Less(t, l1, l0-0.1)
+}
+
+func TestRunSBGErrors(t *testing.T) {
+	s := aldp(t)
+	m := tinyModel(6)
+	tg, err := NewTarget(s.Sys, s.Spec.Temperature, m.Norm.Std)
+	require.NoError(t, err)
+	// An untrained flow's proposals all lie above a very low cut-off: SMC
+	// must fail with a clear error.
+	cfg := SBGConfig{Proposals: 16, BatchSize: 8, Steps: 2, UseEnergyCutoff: true, EnergyCutoff: -1e6, Seed: 1}
+	_, err = RunSBG(m, tg, cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "vanished")
+
+	other, err := LoadSystem("al4")
+	require.NoError(t, err)
+	_, err = Evaluate(other, m, nil, cfg, "")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "22 atoms")
+
+	// IS only works and counts everything.
+	cfg = SBGConfig{Proposals: 16, BatchSize: 8, SkipSMC: true, Seed: 1, Chirality: s.Chirality(nil)}
+	r, err := RunSBG(m, tg, cfg)
+	require.NoError(t, err)
+	assert.Equal(t, 16, r.Chirality.Correct+r.Chirality.Flipped+r.Chirality.Uncorrectable)
+	assert.Len(t, r.ISX, 16-r.Clipped-r.NonFinite)
+	assert.Greater(t, r.ISESS, 0.0)
+}
+
+func nnTape() *nn.Tape[float32] {
+	tp := nn.NewTape[float32](nil)
+	tp.NoGrad = true
+	return tp
+}
+
+func TestLoadFramesWrongAtoms(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.npy")
+	require.NoError(t, traj.WriteNPY(path, [][]float64{make([]float64, 9), make([]float64, 9)}, 3))
+	_, err := LoadFrames(path, 22)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "3 atoms per frame")
+	fr, err := LoadFrames(path, 3)
+	require.NoError(t, err)
+	assert.Len(t, fr, 2)
+	assert.Len(t, Subsample(make([][]float64, 25), 10), 10)
+}
