@@ -103,3 +103,22 @@ func TestUnknownEnv(t *testing.T) {
 	_, err = LookupMEowPreset("Nope-v0")
 	require.ErrorContains(t, err, "Hopper")
 }
+
+// TestSACCheckpointRoundTrip checks that a SAC checkpoint restores all parameters and the three optimisers.
+func TestSACCheckpointRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	c := DefaultSACConfig(3, 1)
+	c.Hidden = []int{8, 8}
+	a := NewSAC(c, 1)
+	_, err := RunExperiment(RunSpec{Method: "SAC", EnvID: "Pendulum-v1", Out: dir, Train: tinyTrain(200)}, a)
+	require.NoError(t, err)
+	b := NewSAC(c, 2)
+	require.NoError(t, LoadRun(dir, &Trainer{}, b.Checkpoint()))
+	for i, p := range a.allParams {
+		assert.Equal(t, p.Data, b.allParams[i].Data, p.Name)
+	}
+	assert.Equal(t, a.ActorOpt.M, b.ActorOpt.M)
+	assert.Equal(t, a.AlphaOpt.V, b.AlphaOpt.V)
+	assert.Equal(t, a.QOpt.Steps, b.QOpt.Steps)
+	assert.NotZero(t, a.QOpt.Steps)
+}

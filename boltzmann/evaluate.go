@@ -50,6 +50,8 @@ type Report struct {
 	SMCInvalid  int      `json:"smc_invalid"`
 	SMCResample int      `json:"smc_resamplings"`
 	Files       []string `json:"files"`
+	// Reencode is the flow's inversion check (see SBGResult.Reencode).
+	Reencode InversionStats `json:"reencode"`
 	// Result holds the raw samples (not serialised).
 	Result *SBGResult `json:"-"`
 }
@@ -111,7 +113,7 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 		return nil, err
 	}
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
-		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped}
+		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop, Seed: cfg.Seed}
@@ -226,7 +228,8 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %d | %s | %.1f | %.1f |\n", row.Method, row.Samples, f(row.ESS, 4), f(row.EW2, 3),
 			f(row.TW2, 3), row.TW2Samples, f(row.MeanEnergy, 2), row.ProposalsPerSec, row.WallSeconds)
 	}
-	fmt.Fprintf(&b, "\nnon-finite proposals %d, clipped %d, chirality %d correct / %d flipped / %d uncorrectable; SMC: cut off %d, invalid %d, resamplings %d. SMC ESS is measured before the final resampling and is not comparable with the IS ESS.\n",
+	fmt.Fprintf(&b, "\nre-encoding check (64 samples): max |Δx| %.2e, mean %.2e; ", r.Reencode.MaxAbs, r.Reencode.MeanAbs)
+	fmt.Fprintf(&b, "non-finite proposals %d, clipped %d, chirality %d correct / %d flipped / %d uncorrectable; SMC: cut off %d, invalid %d, resamplings %d. SMC ESS is measured before the final resampling and is not comparable with the IS ESS.\n",
 		r.NonFinite, r.Clipped, r.Chirality.Correct, r.Chirality.Flipped, r.Chirality.Uncorrectable, r.SMCCutOff, r.SMCInvalid, r.SMCResample)
 	return b.String()
 }

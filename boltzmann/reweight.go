@@ -104,13 +104,16 @@ type SBGResult struct {
 	// ISLogW are the clipped importance log-weights; ISESS their normalised
 	// Kish ESS; ISX and ISEnergy the multinomially resampled set (as many
 	// samples as survivors).
-	ISLogW          []float64
-	ISESS           float64
-	ISX             [][]float64
-	ISEnergy        []float64
-	SMC             *smc.Result
-	SMCX            [][]float64
-	SMCEnergy       []float64
+	ISLogW    []float64
+	ISESS     float64
+	ISX       [][]float64
+	ISEnergy  []float64
+	SMC       *smc.Result
+	SMCX      [][]float64
+	SMCEnergy []float64
+	// Reencode is the inversion check on 64 extra samples: x = f⁻¹(z)
+	// re-encoded by a forward pass and decoded again (sbg.md §3.3).
+	Reencode        InversionStats
 	ProposalsPerSec float64
 	ProposalTime    time.Duration
 	ISTime, SMCTime time.Duration
@@ -156,6 +159,12 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	res.ProposalTime = time.Since(start)
 	res.ProposalsPerSec = float64(n) / res.ProposalTime.Seconds()
 	res.Chirality = prop.ChiralityStats()
+	{
+		const k = 64
+		x32 := make([]float32, k*d)
+		m.Flow.NewSampler(k).Sample(rand.New(rand.NewPCG(cfg.Seed, 0xe1)), x32, make([]float64, k))
+		res.Reencode = ReencodeError(m.Flow, x32, k)
+	}
 
 	// CoM adjustment.
 	sigma := 1 / math.Sqrt(float64(d/3))
@@ -202,7 +211,7 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	}
 	res.ISTime = time.Since(t0)
 	if cfg.Progress != nil {
-		fmt.Fprintf(cfg.Progress, "IS: ESS %.4f  non-finite %d  clipped %d  chirality %+v\n", res.ISESS, res.NonFinite, res.Clipped, res.Chirality)
+		fmt.Fprintf(cfg.Progress, "IS: ESS %.4f  non-finite %d  clipped %d  chirality %+v  re-encoding max error %.2e\n", res.ISESS, res.NonFinite, res.Clipped, res.Chirality, res.Reencode.MaxAbs)
 	}
 	if cfg.SkipSMC {
 		return res, nil

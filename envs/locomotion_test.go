@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -280,4 +281,40 @@ func TestLocomotionBadInput(t *testing.T) {
 		_, _, _, _, _, err = e.Step(a)
 		require.ErrorAs(t, err, &ae, c.id)
 	}
+}
+
+// TestLocomotionVector runs Hopper-v5 in a vector env with strong sine
+// actions: episodes end (the hopper falls), copies auto-reset to a healthy
+// state, and the same seed gives the same trajectory.
+func TestLocomotionVector(t *testing.T) {
+	run := func() []float64 {
+		v, err := NewVectorEnv("Hopper-v5", 2, Options{})
+		require.NoError(t, err)
+		defer v.Close()
+		v.Reset(3)
+		a := make([]float64, 6)
+		var out []float64
+		ended := 0
+		for k := range 150 {
+			for i := range a {
+				a[i] = math.Sin(0.3*float64(k) + float64(i))
+			}
+			obs, r, term, _, err := v.Step(a)
+			require.NoError(t, err)
+			for i := range 2 {
+				if term[i] {
+					ended++
+					fz := v.FinalObs(i)[0]
+					fa := v.FinalObs(i)[1]
+					assert.True(t, fz <= 0.7 || math.Abs(fa) >= 0.2, "final obs is unhealthy")
+					assert.InDelta(t, 1.25, obs[11*i], 0.01, "next obs is a fresh reset")
+				}
+			}
+			out = append(out, r...)
+		}
+		require.Positive(t, ended)
+		require.Zero(t, v.TotalBlowUps())
+		return out
+	}
+	require.Equal(t, run(), run())
 }

@@ -65,6 +65,7 @@ type Evaluator struct {
 	gbQ             []float64
 	gbOr            []float64 // offset radius
 	gbSr            []float64 // scaled offset radius
+	gbInvOr         []float64 // 1/offset radius
 	gbRad           []float64 // radius in tanh denominator
 	gbSACoef        []float64 // ACE coefficient·(rSA+0.14)²
 	gbRSA           []float64 // radius in (r/B)⁶
@@ -183,6 +184,7 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 		ev.gbQ = make([]float64, n)
 		ev.gbOr = make([]float64, n)
 		ev.gbSr = make([]float64, n)
+		ev.gbInvOr = make([]float64, n)
 		ev.gbRad = make([]float64, n)
 		ev.gbSACoef = make([]float64, n)
 		ev.gbRSA = make([]float64, n)
@@ -194,6 +196,7 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 			ev.gbQ[i] = p.Charge
 			ev.gbOr[i] = or
 			ev.gbSr[i] = p.Scale * or
+			ev.gbInvOr[i] = 1 / or
 		}
 		switch gb.Model {
 		case OBC2:
@@ -598,9 +601,24 @@ func hct(r, invr, rho, s float64, inside bool) (h, dh float64) {
 	return h, dh
 }
 
+// hctOverlap is hct for the overlapping case |r − s| < ρ < r + s, where
+// L = ρ does not depend on r.
+func hctOverlap(r, invr, rho, invRho, s float64) (h, dh float64) {
+	u := r + s
+	invU := 1 / u
+	invU2 := invU * invU
+	invL2 := invRho * invRho
+	t := r - s*s*invr
+	lg := fastLog(rho * invU)
+	h = invRho - invU + 0.25*t*(invU2-invL2) + 0.5*lg*invr
+	dh = invU2 + 0.25*(1+s*s*invr*invr)*(invU2-invL2) - 0.5*t*invU2*invU - 0.5*invU*invr - 0.5*lg*invr*invr
+	return h, dh
+}
+
 func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 	n := ev.n
 	gOr, gSr, gQ := ev.gbOr[:n], ev.gbSr[:n], ev.gbQ[:n]
+	invOr := ev.gbInvOr[:n]
 	gB, gInvB, dEdBs := ev.gbB[:n], ev.gbInvB[:n], ev.gbdEdB[:n]
 	invDist := ev.gbInvDist
 	allOn, allSig, allEps4, allQQ := ev.allOn, ev.allSig, ev.allEps4, ev.allQQ
@@ -672,17 +690,22 @@ func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
 			// integral reduces to s/(r²−s²) + ½·ln((r−s)/(r+s))/r.
 			if d := r - sj; d >= ori && d > 0 {
 				invD := 1 / (d * (r + sj))
-				lg := math.Log(d * d * invD)
+				lg := fastLog(d * d * invD)
 				hij = sj*invD + 0.5*lg*invr
 				dij = -2*r*sj*invD*invD + sj*invr*invD - 0.5*lg*invr*invr
+			} else if d < ori && -d < ori && ori < r+sj {
+				// Overlap: L = ρ_i (constant), U = r + s.
+				hij, dij = hctOverlap(r, invr, ori, invOr[i], sj)
 			} else {
 				hij, dij = hct(r, invr, ori, sj, inside)
 			}
 			if d := r - sri; d >= orj && d > 0 {
 				invD := 1 / (d * (r + sri))
-				lg := math.Log(d * d * invD)
+				lg := fastLog(d * d * invD)
 				hji = sri*invD + 0.5*lg*invr
 				dji = -2*r*sri*invD*invD + sri*invr*invD - 0.5*lg*invr*invr
+			} else if d < orj && -d < orj && orj < r+sri {
+				hji, dji = hctOverlap(r, invr, orj, invOr[j], sri)
 			} else {
 				hji, dji = hct(r, invr, orj, sri, inside)
 			}

@@ -60,7 +60,12 @@
 // causal, strided per-head gemms, parallel over batch×heads with a fixed
 // partition), MSE and GaussianLogDensity have hand-written backward passes.
 // KVCache and TransformerBlock.ForwardCached give the allocation-free,
-// tape-free decoding path for autoregressive sampling.
+// tape-free decoding path for autoregressive sampling. Element-wise and shape
+// operations (Add/Sub/Mul/Div/Minimum/Maximum with broadcasting, Exp, Log,
+// Softplus, Tanh, Atanh, GELU, Swish, Clamp, Concat, Split, Slice, Gather,
+// Flip, ShiftRight, SplitHeads/MergeHeads, ...) complete the set; Detach
+// stops gradients. float32 GELU and softmax use fast exp/erf approximations
+// accurate to float32 resolution; float64 uses the math package.
 //
 // # Modules and optimisers
 //

@@ -206,7 +206,7 @@ func crb(m *Model, d *Data) {
 			L[p] = dot6(&d.Cdof[m.mAnc[p]], &buf)
 		}
 	}
-	clear(d.M)
+	// entries outside the tree pattern are never written and stay zero
 	for i := range nv {
 		d.M[i*nv+i] = D[i]
 		for p := m.mAdr[i]; p < m.mAdr[i+1]; p++ {

@@ -74,7 +74,7 @@ func forward(m *Model, d *Data, collide func(m *Model, d *Data)) error {
 	}
 	for b := 1; b < m.Nbody; b++ {
 		x := &d.XfrcApplied[b]
-		if *x != [6]float64{} {
+		if x[0] != 0 || x[1] != 0 || x[2] != 0 || x[3] != 0 || x[4] != 0 || x[5] != 0 {
 			applyFT(m, d, [3]float64{x[3], x[4], x[5]}, [3]float64{x[0], x[1], x[2]}, d.Xipos[b], b, d.QfrcSmooth)
 		}
 	}
