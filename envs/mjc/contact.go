@@ -63,7 +63,7 @@ func collideGeoms(m *Model, d *Data, g1, g2 int) {
 	p1, p2 := d.GeomXpos[g1], d.GeomXpos[g2]
 	if r1 > 0 && r2 > 0 {
 		dif := sub3(p1, p2)
-		if math.Sqrt(dot3(dif, dif)) > r1+r2+margin {
+		if lim := r1 + r2 + margin; dot3(dif, dif) > lim*lim {
 			return
 		}
 	}
