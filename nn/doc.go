@@ -16,6 +16,7 @@
 // outputs, gradients and scratch buffers come from an arena that Reset
 // recycles, so a training step with the same shapes allocates nothing after
 // the first one. Tensors returned by a tape are valid until its next Reset.
+// Backward may run once per Reset (add several losses first).
 //
 // Gradients flow to every tensor that requires one: parameters (Param),
 // user tensors marked with RequireGrad (or made by Tape.Var), and every result

@@ -162,6 +162,7 @@ func projectConstraint(m *Model, d *Data) {
 		ji := d.EfcJ[i*nv : (i+1)*nv]
 		for k := i; k < n; k++ {
 			mk := d.efcMinvJT[k*nv : (k+1)*nv]
+			mk = mk[:len(ji)]
 			s := 0.0
 			for l, v := range ji {
 				s += v * mk[l]
@@ -238,16 +239,21 @@ func solveConstraint(m *Model, d *Data) {
 		}
 	}
 	scale := 1 / (m.MeanInertia * math.Max(1, float64(nv)))
+	arInv := d.efcJp[:n] // 1/AR_ii (MuJoCo's ARinv)
+	for i := range n {
+		arInv[i] = 1 / math.Max(ar[i*n+i], minVal)
+	}
 	for iter := 0; iter < m.Opt.Iterations; iter++ {
 		improvement := 0.0
 		for i := range n {
 			row := ar[i*n : (i+1)*n]
+			fr := f[:len(row)]
 			res := b[i]
 			for k, v := range row {
-				res += v * f[k]
+				res += v * fr[k]
 			}
 			old := f[i]
-			fi := old - res/row[i]
+			fi := old - res*arInv[i]
 			if fi < 0 {
 				fi = 0
 			}
