@@ -296,3 +296,24 @@ func TestLoadFramesWrongAtoms(t *testing.T) {
 	assert.Len(t, fr, 2)
 	assert.Len(t, Subsample(make([][]float64, 25), 10), 10)
 }
+
+// TestShippedModel checks the small ALDP TarFlow shipped for the
+// quickstart: it loads for the aldp system, its samples re-encode, and the
+// log q of its samples equals a fresh forward pass.
+func TestShippedModel(t *testing.T) {
+	m, err := LoadModel(filepath.Join("testdata", "aldp_tarflow_cpu.ckpt"), 22)
+	require.NoError(t, err)
+	assert.Equal(t, "aldp", m.System)
+	assert.InDelta(t, 0.166, m.Norm.Std, 0.01)
+	bs, d := 32, m.Flow.Config.Dim()
+	x := make([]float32, bs*d)
+	lq := make([]float64, bs)
+	m.Flow.NewSampler(bs).Sample(rand.New(rand.NewPCG(1, 2)), x, lq)
+	st := ReencodeError(m.Flow, x, bs)
+	assert.Less(t, st.MaxAbs, 5e-3)
+	tp := nnTape()
+	fresh := m.Flow.LogProb(tp, tp.Const(x, bs, d))
+	for i := range lq {
+		assert.InDelta(t, lq[i], float64(fresh.Data[i]), 1e-4*float64(d))
+	}
+}

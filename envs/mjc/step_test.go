@@ -109,3 +109,44 @@ func TestSharedModelConcurrent(t *testing.T) {
 		require.Equal(t, want, got[w], "worker %d", w)
 	}
 }
+
+// TestExportedHelpers: Name2ID finds named elements, SolveM inverts M, and
+// IntegratePos keeps free-joint quaternions normalised.
+func TestExportedHelpers(t *testing.T) {
+	m, _ := loadRefModel(t, "", "ant")
+	require.Equal(t, 1, m.Name2ID(ObjBody, "torso"))
+	require.Equal(t, -1, m.Name2ID(ObjBody, "no such body"))
+	require.Equal(t, -1, m.Name2ID(ObjBody, ""))
+	require.Equal(t, 0, m.Name2ID(ObjGeom, "floor"))
+
+	d := NewData(m)
+	for i := range d.Qvel {
+		d.Qvel[i] = float64(i%4) - 1.5
+	}
+	require.NoError(t, Forward(m, d))
+	nv := m.Nv
+	x := make([]float64, nv)
+	for i := range x {
+		x[i] = float64(i) - 3
+	}
+	mx := make([]float64, nv)
+	for r := range nv {
+		for k := range nv {
+			mx[r] += d.M[r*nv+k] * x[k]
+		}
+	}
+	SolveM(m, d, mx)
+	for i := range x {
+		require.InDelta(t, x[i], mx[i], 1e-10)
+	}
+	require.Panics(t, func() { SolveM(m, d, make([]float64, nv+1)) })
+
+	q := append([]float64(nil), d.Qpos...)
+	for range 100 {
+		IntegratePos(m, q, d.Qvel, 0.05)
+	}
+	n := math.Sqrt(q[3]*q[3] + q[4]*q[4] + q[5]*q[5] + q[6]*q[6])
+	require.InDelta(t, 1, n, 1e-12)
+	require.InDelta(t, d.Qpos[0]+100*0.05*d.Qvel[0], q[0], 1e-12)
+	require.Panics(t, func() { IntegratePos(m, q[:3], d.Qvel, 0.01) })
+}
