@@ -11,43 +11,46 @@ import (
 // instantiation of contacts as efc rows (mj_instantiateContact with the
 // pyramidal cone and its regulariser).
 
-// collidable reports whether geoms g1 and g2 pass MuJoCo's pair filters:
-// contype/conaffinity compatibility, different weld bodies, and no
-// parent–child relation between the weld bodies unless one is the world (or
-// parent filtering is disabled).
-func collidable(m *Model, g1, g2 int) bool {
+// staticCollidable reports whether geoms g1 and g2 pass the filters that
+// depend only on the model: contype/conaffinity compatibility and
+// different weld bodies (SetConst lists these pairs).
+func staticCollidable(m *Model, g1, g2 int) bool {
 	if m.GeomContype[g1]&m.GeomConaffinity[g2] == 0 && m.GeomContype[g2]&m.GeomConaffinity[g1] == 0 {
 		return false
 	}
+	return m.BodyWeld[m.GeomBody[g1]] != m.BodyWeld[m.GeomBody[g2]]
+}
+
+// parentFiltered reports whether MuJoCo's parent filter excludes the pair:
+// the weld bodies are parent and child and neither is the world (unless
+// parent filtering is disabled).
+func parentFiltered(m *Model, g1, g2 int) bool {
+	if m.Opt.Disable&DisableFilterParent != 0 {
+		return false
+	}
 	w1, w2 := m.BodyWeld[m.GeomBody[g1]], m.BodyWeld[m.GeomBody[g2]]
-	if w1 == w2 {
-		return false
-	}
-	if m.Opt.Disable&DisableFilterParent == 0 && w1 != 0 && w2 != 0 &&
-		(w1 == m.BodyWeld[m.BodyParent[w2]] || w2 == m.BodyWeld[m.BodyParent[w1]]) {
-		return false
-	}
-	return true
+	return w1 != 0 && w2 != 0 && (w1 == m.BodyWeld[m.BodyParent[w2]] || w2 == m.BodyWeld[m.BodyParent[w1]])
 }
 
 // collision fills d.Contact[:d.Ncon] with the contacts of the current
-// geom frames (mj_collision). Geom pairs are visited in (g1, g2) order with
+// geom frames (mj_collision): every geom pair that passes the filters
+// (contype/conaffinity, different weld bodies, no parent–child weld bodies
+// unless one is the world, bounding spheres within the pair margin) is
+// sent to the narrow phase. Pairs are visited in (g1, g2) order with
 // g1 < g2, which is MuJoCo's body-pair order for models whose geoms are
 // grouped by body; within a pair the geom of lower type comes first (plane
-// before sphere before capsule). Pairs of unsupported shapes are skipped.
+// before sphere before capsule). Pairs of unsupported shapes (cylinders,
+// boxes, …) are skipped; contacts beyond Model.NconMax are dropped.
 func collision(m *Model, d *Data) {
 	d.Ncon = 0
 	if m.Opt.Disable&(DisableConstraint|DisableContact) != 0 || m.NconMax == 0 {
 		return
 	}
-	ng := m.Ngeom
-	for g1 := range ng {
-		for g2 := g1 + 1; g2 < ng; g2++ {
-			if !collidable(m, g1, g2) {
-				continue
-			}
-			collideGeoms(m, d, g1, g2)
+	for _, p := range m.colPairs {
+		if parentFiltered(m, p[0], p[1]) {
+			continue
 		}
+		collideGeoms(m, d, p[0], p[1])
 	}
 }
 

@@ -226,8 +226,9 @@ func NewData(m *Model) *Data {
 	return d
 }
 
-// Reset sets d to qpos0, zero velocity, control, applied forces and
-// warm start, and time 0 (as mj_resetData). It does not run Forward.
+// Reset sets d to qpos0, zero velocity, control, applied forces, warm
+// start and post-constraint quantities (Cacc, CfrcInt, CfrcExt), and time 0
+// (as mj_resetData). It does not run Forward.
 func Reset(m *Model, d *Data) {
 	d.Time = 0
 	copy(d.Qpos, m.Qpos0)
@@ -239,6 +240,9 @@ func Reset(m *Model, d *Data) {
 	clear(d.Qacc)
 	clear(d.QaccWarmstart)
 	clear(d.EfcForce)
+	clear(d.Cacc)
+	clear(d.CfrcInt)
+	clear(d.CfrcExt)
 	d.Ncon = 0
 	d.Nefc = 0
 }

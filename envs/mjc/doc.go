@@ -40,6 +40,20 @@
 // and then integrates with semi-implicit Euler (joint damping implicit, as
 // MuJoCo's Euler) or with classical RK4 as MuJoCo 2.2.2 does it.
 //
+// # Contacts
+//
+// The collision stage tests the geom pairs that pass MuJoCo's filters
+// (contype/conaffinity, different weld bodies, no parent–child weld bodies
+// unless one is the world, bounding spheres within the pair margin) with
+// the narrow-phase functions of envs/collide (plane, sphere and capsule
+// pairs). A pair's parameters are mixed as MuJoCo does for equal
+// priorities: condim and friction the element-wise maximum, margin and gap
+// the maximum, solref/solimp solmix-weighted. A contact is active when its
+// distance is below margin − gap; condim 1 gives one frictionless row,
+// condim 3 the four edges of the pyramidal cone (R = 2μ²·R₀ on every edge).
+// After a step, RNEPostConstraint computes CfrcExt (contact wrenches per
+// body), Cacc and CfrcInt, as Gymnasium's call to mj_rnePostConstraint.
+//
 // # Fidelity
 //
 // Against MuJoCo 2.2.2 (../shared/data/mujoco): smooth quantities at random

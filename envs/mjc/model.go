@@ -329,15 +329,16 @@ type Model struct {
 	MeanInertia float64
 
 	// Derived helpers (unexported).
-	geomLocalI []bool // geom quat is the identity
-	bodyIQuatI []bool // body iquat is the identity
-	mAdr       []int  // row k of the tree-sparse M: entries [mAdr[k], mAdr[k+1])
-	mAnc       []int  // the dof ancestors of each row, nearest first
-	nM         int    // number of strictly-lower tree-sparse entries
-	limitCap   int    // maximum number of joint-limit rows
-	efcCap     int    // maximum number of constraint rows
-	hasDamp    bool   // some dof has damping (Euler integrates it implicitly)
-	ready      bool   // SetConst succeeded
+	geomLocalI []bool   // geom quat is the identity
+	bodyIQuatI []bool   // body iquat is the identity
+	mAdr       []int    // row k of the tree-sparse M: entries [mAdr[k], mAdr[k+1])
+	mAnc       []int    // the dof ancestors of each row, nearest first
+	nM         int      // number of strictly-lower tree-sparse entries
+	limitCap   int      // maximum number of joint-limit rows
+	efcCap     int      // maximum number of constraint rows
+	colPairs   [][2]int // geom pairs (g1 < g2) passing the contype and weld filters
+	hasDamp    bool     // some dof has damping (Euler integrates it implicitly)
+	ready      bool     // SetConst succeeded
 }
 
 // Contact is one contact between two geoms (MuJoCo's mjContact). The

@@ -439,6 +439,14 @@ func (m *Model) SetConst() error {
 		m.NconMax = max(32, 4*ng)
 	}
 	m.efcCap = m.limitCap + m.NconMax*maxRows
+	m.colPairs = m.colPairs[:0]
+	for g1 := range ng {
+		for g2 := g1 + 1; g2 < ng; g2++ {
+			if staticCollidable(m, g1, g2) {
+				m.colPairs = append(m.colPairs, [2]int{g1, g2})
+			}
+		}
+	}
 
 	m.ready = true
 	return m.setInvWeight()
