@@ -1,10 +1,14 @@
 // Package envs provides reinforcement-learning environments with Gymnasium
 // semantics: the continuous classic-control tasks (Pendulum-v1,
 // MountainCarContinuous-v0), the 2-D MultiGoal-v0 task of the soft
-// Q-learning paper, and the MuJoCo tasks (InvertedPendulum,
-// InvertedDoublePendulum, Reacher, Swimmer; v4 and v5) simulated by the
-// pure-Go engine in envs/mjc on the models of envs/assets compiled by
-// envs/mjcf.
+// Q-learning paper, the contact-free MuJoCo tasks (InvertedPendulum,
+// InvertedDoublePendulum, Reacher, Swimmer) and the locomotion tasks with
+// soft contacts (Hopper, Walker2d, HalfCheetah, Ant, Humanoid), each in its
+// v4 and v5 variant, simulated by the pure-Go engine in envs/mjc on the
+// models of envs/assets compiled by envs/mjcf. Every MuJoCo task uses the
+// integrator its XML names; Options.Integrator "euler" selects MuJoCo's
+// semi-implicit Euler instead (Ant then takes AntEulerSubsteps smaller
+// steps per physics step to stay stable).
 //
 // # Environment API
 //
