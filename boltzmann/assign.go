@@ -3,6 +3,7 @@ package boltzmann
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // Assignment solves the linear assignment problem on an n×n cost matrix given
@@ -334,13 +335,41 @@ func assignSparse(n, k int, cost func(i, j int) float64, rowsol []int) float64 {
 	rows := make([][]edge, n)
 	buf := make([]float64, n)
 	var idx []int
+	// Identical rows (same cost to every column, e.g. copies made by
+	// resampling) would all get the same candidates; the t-th copy gets
+	// the columns ranked t … t+k−1 for that row as well, so that the
+	// candidate graph holds a perfect matching for the whole group.
+	type group struct {
+		order []int
+		count int
+	}
+	groups := map[uint64]*group{}
 	for i := 0; i < n; i++ {
+		h := uint64(14695981039346656037)
 		for j := 0; j < n; j++ {
 			buf[j] = cost(i, j)
+			h = (h ^ math.Float64bits(buf[j])) * 1099511628211
 		}
 		for _, j := range kSmallest(buf, k, idx) {
 			rows[i] = append(rows[i], edge{int32(j), buf[j]})
 		}
+		g, ok := groups[h]
+		if !ok {
+			groups[h] = &group{count: 1}
+			continue
+		}
+		if g.order == nil {
+			g.order = make([]int, n)
+			for j := range g.order {
+				g.order[j] = j
+			}
+			sort.Slice(g.order, func(a, b int) bool { return buf[g.order[a]] < buf[g.order[b]] })
+		}
+		lo := min(g.count, n-k)
+		for _, j := range g.order[lo : lo+k] {
+			rows[i] = append(rows[i], edge{int32(j), buf[j]})
+		}
+		g.count++
 	}
 	x := make([]int, n)
 	y := make([]int, n)

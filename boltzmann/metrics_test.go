@@ -90,6 +90,21 @@ func TestAssignmentSparseMatchesDense(t *testing.T) {
 	}
 }
 
+func TestAssignmentDuplicateRows(t *testing.T) {
+	// Resampled sets hold many copies of a few points.
+	rng := rand.New(rand.NewPCG(13, 14))
+	n := 500
+	pts := randAngles(rng, 3, 2)
+	a := make([][]float64, n)
+	for i := range a {
+		a[i] = pts[rng.IntN(3)]
+	}
+	b := randAngles(rng, n, 2)
+	cf := func(i, j int) float64 { return WrappedSqDist(a[i], b[j]) }
+	dense := assignDense(n, cf, nil)
+	assert.InDelta(t, dense, assignSparse(n, 8, cf, nil), 1e-9*dense)
+}
+
 func TestAssignmentPermutationRecovered(t *testing.T) {
 	// Points matched to a permuted copy of themselves: optimal cost 0 and
 	// the solver must return the inverse permutation.

@@ -25,67 +25,83 @@ const (
 // Evaluator evaluates the energy and forces of one System with preallocated
 // scratch space. It is not safe for concurrent use; create one per goroutine.
 // Every atom pair is visited (no neighbour list), and the scratch space
-// holds a few float64 per atom pair, which suits peptides of up to a few
+// holds ten float64 per atom pair, which suits peptides of up to a few
 // thousand atoms.
 type Evaluator struct {
 	sys     *System
 	n       int
 	tgroups []torsionGroup
 
-	// Nonbonded: non-excluded pairs and exceptions, precomputed.
-	nbMethod NonbondedMethod
-	nbCut2   float64
-	krf, crf float64
-	pairI    []int32
-	pairJ    []int32
-	pairQQ   []float64 // K·qi·qj
-	pairSig  []float64
-	pairEps4 []float64 // 4·sqrt(εi εj)
-	excI     []int32
-	excJ     []int32
-	excQQ    []float64 // K·chargeProd
-	excSig   []float64
-	excEps4  []float64 // 4·ε
+	// atoms holds per-atom parameters and scratch values, pairs the
+	// static parameters and pstate the per-evaluation values of the atom
+	// pairs i < j in row-major order (pair index i·n − i(i+1)/2 + j − i − 1).
+	atoms  []atomState
+	pairs  []pairParam
+	pstate []pairState
+
+	// Nonbonded.
 	hasNB    bool
-	// fused: non-excluded pair parameters over all pairs p=(i<j), used
-	// inside the GB pair loop when both terms are present.
-	fused   bool
-	allQQ   []float64
-	allSig  []float64
-	allEps4 []float64
-	allOn   []bool
+	nbCut2   float64 // squared cutoff of non-excluded pairs; +Inf without cutoff, −1 without nonbonded
+	krf, crf float64 // reaction field; 0 without cutoff
+	exc      []exception
 
 	// GB.
 	gbModel         GBModel
-	gbCut2          float64
+	gbCut2          float64 // squared GB cutoff; +Inf without cutoff
 	gbShift         float64
 	gbPre           float64 // −K·(1/εin − 1/εout)
 	gbAlpha, gbBeta float64
 	gbGamma         float64
-	gbQ             []float64
-	gbOr            []float64 // offset radius
-	gbSr            []float64 // scaled offset radius
-	gbInvOr         []float64 // 1/offset radius
+	gbInside        bool
 	gbRad           []float64 // radius in tanh denominator
 	gbSACoef        []float64 // ACE coefficient·(rSA+0.14)²
 	gbRSA           []float64 // radius in (r/B)⁶
-	gbSum           []float64 // Σ ½·H_ij
-	gbB             []float64 // Born radii
-	gbInvB          []float64 // 1/B
-	gbChain         []float64 // dB/dψ·or (= dB/dI)
-	gbdEdB          []float64
-	gbDHij          []float64 // per pair p=(i<j): dH_ij/dr (i descreened by j)
-	gbDHji          []float64 // per pair p=(i<j): dH_ji/dr
-	gbInside        bool
-	gbDist          []float64 // per pair p=(i<j): r
-	gbInvDist       []float64 // per pair p=(i<j): 1/r
-	gbUseCut        bool
 }
+
+// atomState holds the per-atom parameters and scratch values of the pair
+// passes, grouped so that one pair touches one record per atom.
+type atomState struct {
+	x, y, z     float64 // position, nm
+	rho, invRho float64 // GB offset radius ρ = r − 0.009 nm and 1/ρ
+	s           float64 // GB scaled offset radius
+	q, gq       float64 // GB charge and gbPre·charge
+	sum         float64 // ½·Σ_j H_ij
+	b, invB     float64 // Born radius and its inverse
+	dEdB        float64 // ∂E/∂B
+	chain       float64 // ∂E/∂H_ij for every j
+	fx, fy, fz  float64 // pair forces
+}
+
+// pairParam holds the static nonbonded parameters of a pair i < j; both qq
+// and eps4 are 0 for excluded pairs.
+type pairParam struct {
+	qq   float64 // K·qi·qj, kJ/mol·nm
+	sig2 float64 // σij², nm²
+	eps4 float64 // 4·sqrt(εi εj), kJ/mol
+}
+
+// pairState holds the per-evaluation values of a pair i < j.
+type pairState struct {
+	r2, r, invr float64 // squared distance, distance and 1/r
+	dhij, dhji  float64 // dH_ij/dr (i descreened by j) and dH_ji/dr; 0 beyond the GB cutoff
+	w           float64 // (dE/dr)/r of the pair's direct terms (nonbonded, exception, GB pair)
+}
+
+// exception is a nonbonded exception with nonzero parameters.
+type exception struct {
+	pair int // pair index
+	qq   float64
+	sig2 float64
+	eps4 float64
+}
+
+// pairIndex returns the row-major index of the pair i < j of n atoms.
+func pairIndex(i, j, n int) int { return i*n - i*(i+1)/2 + (j - i - 1) }
 
 // NewEvaluator validates s and prepares an Evaluator for it.
 func NewEvaluator(s *System) (*Evaluator, error) {
 	n := len(s.Masses)
-	ev := &Evaluator{sys: s, n: n}
+	ev := &Evaluator{sys: s, n: n, nbCut2: -1, gbCut2: math.Inf(1)}
 	check := func(what string, idx ...int) error {
 		for _, i := range idx {
 			if i < 0 || i >= n {
@@ -113,14 +129,20 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 		}
 	}
 	ev.tgroups = buildTorsionGroups(s.Torsions)
+	ev.atoms = make([]atomState, n)
+	np := n * (n - 1) / 2
+	if s.Nonbonded != nil || s.GB != nil {
+		ev.pstate = make([]pairState, np)
+		ev.pairs = make([]pairParam, np)
+	}
 	if nb := s.Nonbonded; nb != nil {
 		if len(nb.Particles) != n {
 			return nil, fmt.Errorf("molecules: nonbonded has %d particles, system has %d", len(nb.Particles), n)
 		}
 		ev.hasNB = true
-		ev.nbMethod = nb.Method
 		switch nb.Method {
 		case NoCutoff:
+			ev.nbCut2 = math.Inf(1)
 		case CutoffNonPeriodic:
 			if !(nb.Cutoff > 0) {
 				return nil, fmt.Errorf("molecules: CutoffNonPeriodic needs a positive cutoff, got %g", nb.Cutoff)
@@ -133,42 +155,33 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 		default:
 			return nil, fmt.Errorf("molecules: unsupported nonbonded method %v", nb.Method)
 		}
-		excluded := make(map[[2]int]bool, len(nb.Exceptions))
+		p := nb.Particles
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				ev.pairs[pairIndex(i, j, n)] = pairParam{
+					qq:   CoulombConstant * p[i].Charge * p[j].Charge,
+					sig2: 0.25 * (p[i].Sigma + p[j].Sigma) * (p[i].Sigma + p[j].Sigma),
+					eps4: 4 * math.Sqrt(p[i].Epsilon*p[j].Epsilon),
+				}
+			}
+		}
 		for _, e := range nb.Exceptions {
 			if err := check("exception", e.Atoms[:]...); err != nil {
 				return nil, err
 			}
 			i, j := e.Atoms[0], e.Atoms[1]
+			if i == j {
+				return nil, fmt.Errorf("molecules: exception pairs atom %d with itself", i)
+			}
 			if i > j {
 				i, j = j, i
 			}
-			excluded[[2]int{i, j}] = true
+			k := pairIndex(i, j, n)
+			ev.pairs[k] = pairParam{} // excluded from the non-excluded pairs
 			if e.ChargeProd == 0 && e.Epsilon == 0 {
 				continue
 			}
-			ev.excI = append(ev.excI, int32(e.Atoms[0]))
-			ev.excJ = append(ev.excJ, int32(e.Atoms[1]))
-			ev.excQQ = append(ev.excQQ, CoulombConstant*e.ChargeProd)
-			ev.excSig = append(ev.excSig, e.Sigma)
-			ev.excEps4 = append(ev.excEps4, 4*e.Epsilon)
-		}
-		p := nb.Particles
-		for i := 0; i < n; i++ {
-			for j := i + 1; j < n; j++ {
-				if excluded[[2]int{i, j}] {
-					continue
-				}
-				qq := CoulombConstant * p[i].Charge * p[j].Charge
-				eps := math.Sqrt(p[i].Epsilon * p[j].Epsilon)
-				if qq == 0 && eps == 0 {
-					continue
-				}
-				ev.pairI = append(ev.pairI, int32(i))
-				ev.pairJ = append(ev.pairJ, int32(j))
-				ev.pairQQ = append(ev.pairQQ, qq)
-				ev.pairSig = append(ev.pairSig, 0.5*(p[i].Sigma+p[j].Sigma))
-				ev.pairEps4 = append(ev.pairEps4, 4*eps)
-			}
+			ev.exc = append(ev.exc, exception{pair: k, qq: CoulombConstant * e.ChargeProd, sig2: e.Sigma * e.Sigma, eps4: 4 * e.Epsilon})
 		}
 	}
 	if gb := s.GB; gb != nil {
@@ -177,14 +190,9 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 		}
 		ev.gbModel = gb.Model
 		if gb.Cutoff > 0 {
-			ev.gbUseCut = true
 			ev.gbCut2 = gb.Cutoff * gb.Cutoff
 		}
 		tau := 1/gb.SoluteDielectric - 1/gb.SolventDielectric
-		ev.gbQ = make([]float64, n)
-		ev.gbOr = make([]float64, n)
-		ev.gbSr = make([]float64, n)
-		ev.gbInvOr = make([]float64, n)
 		ev.gbRad = make([]float64, n)
 		ev.gbSACoef = make([]float64, n)
 		ev.gbRSA = make([]float64, n)
@@ -193,10 +201,11 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 				return nil, fmt.Errorf("molecules: GB radius %g nm of atom %d must exceed the offset %g nm", p.Radius, i, gbOffset)
 			}
 			or := p.Radius - gbOffset
-			ev.gbQ[i] = p.Charge
-			ev.gbOr[i] = or
-			ev.gbSr[i] = p.Scale * or
-			ev.gbInvOr[i] = 1 / or
+			a := &ev.atoms[i]
+			a.q = p.Charge
+			a.rho = or
+			a.s = p.Scale * or
+			a.invRho = 1 / or
 		}
 		switch gb.Model {
 		case OBC2:
@@ -220,8 +229,8 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 				ev.gbShift = 1 / gb.Cutoff
 			}
 			for i := range gb.Particles {
-				ev.gbRad[i] = ev.gbOr[i] + obc1OffsetB
-				r := ev.gbOr[i] + obc1OffsetE
+				ev.gbRad[i] = ev.atoms[i].rho + obc1OffsetB
+				r := ev.atoms[i].rho + obc1OffsetE
 				ev.gbRSA[i] = r
 				rp := r + gbProbeRadius
 				ev.gbSACoef[i] = obc1ACE * rp * rp
@@ -229,30 +238,8 @@ func NewEvaluator(s *System) (*Evaluator, error) {
 		default:
 			return nil, fmt.Errorf("molecules: unsupported GB model %v", gb.Model)
 		}
-		ev.gbSum = make([]float64, n)
-		ev.gbB = make([]float64, n)
-		ev.gbInvB = make([]float64, n)
-		ev.gbChain = make([]float64, n)
-		ev.gbdEdB = make([]float64, n)
-		np := n * (n - 1) / 2
-		ev.gbDHij = make([]float64, np)
-		ev.gbDHji = make([]float64, np)
-		ev.gbDist = make([]float64, np)
-		ev.gbInvDist = make([]float64, np)
-		if ev.hasNB {
-			ev.fused = true
-			ev.allQQ = make([]float64, np)
-			ev.allSig = make([]float64, np)
-			ev.allEps4 = make([]float64, np)
-			ev.allOn = make([]bool, np)
-			for k := range ev.pairI {
-				i, j := int(ev.pairI[k]), int(ev.pairJ[k])
-				q := i*n - i*(i+1)/2 + (j - i - 1)
-				ev.allQQ[q] = ev.pairQQ[k]
-				ev.allSig[q] = ev.pairSig[k]
-				ev.allEps4[q] = ev.pairEps4[k]
-				ev.allOn[q] = true
-			}
+		for i := range ev.atoms {
+			ev.atoms[i].gq = ev.gbPre * ev.atoms[i].q
 		}
 	}
 	return ev, nil
@@ -289,11 +276,10 @@ func (ev *Evaluator) Evaluate(pos, forces []float64) (Energies, error) {
 	e.Bond = ev.bonds(pos, f)
 	e.Angle = ev.angles(pos, f)
 	e.Torsion = ev.torsions(pos, f)
-	if ev.hasNB {
-		ev.nonbonded(pos, f, &e)
+	if ev.pstate != nil {
+		ev.pairTerms(pos, f, &e)
 	}
 	if ev.gbModel != 0 {
-		ev.gb(pos, f, &e)
 		e.GB = e.GBSelf + e.GBSurface + e.GBPair
 	}
 	if ev.hasNB {
@@ -310,20 +296,22 @@ func (ev *Evaluator) bonds(pos, f []float64) float64 {
 	var en float64
 	for _, b := range ev.sys.Bonds {
 		i, j := 3*b.Atoms[0], 3*b.Atoms[1]
-		dx := pos[j] - pos[i]
-		dy := pos[j+1] - pos[i+1]
-		dz := pos[j+2] - pos[i+2]
+		pi, pj := pos[i:i+3:i+3], pos[j:j+3:j+3]
+		dx := pj[0] - pi[0]
+		dy := pj[1] - pi[1]
+		dz := pj[2] - pi[2]
 		r := math.Sqrt(dx*dx + dy*dy + dz*dz)
 		d := r - b.Length
 		en += 0.5 * b.K * d * d
 		if f != nil && r > 0 {
 			g := b.K * d / r // dE/dr / r
-			f[i] += g * dx
-			f[i+1] += g * dy
-			f[i+2] += g * dz
-			f[j] -= g * dx
-			f[j+1] -= g * dy
-			f[j+2] -= g * dz
+			fi, fj := f[i:i+3:i+3], f[j:j+3:j+3]
+			fi[0] += g * dx
+			fi[1] += g * dy
+			fi[2] += g * dz
+			fj[0] -= g * dx
+			fj[1] -= g * dy
+			fj[2] -= g * dz
 		}
 	}
 	return en
@@ -333,12 +321,13 @@ func (ev *Evaluator) angles(pos, f []float64) float64 {
 	var en float64
 	for _, a := range ev.sys.Angles {
 		i, j, k := 3*a.Atoms[0], 3*a.Atoms[1], 3*a.Atoms[2]
-		ux := pos[i] - pos[j]
-		uy := pos[i+1] - pos[j+1]
-		uz := pos[i+2] - pos[j+2]
-		vx := pos[k] - pos[j]
-		vy := pos[k+1] - pos[j+1]
-		vz := pos[k+2] - pos[j+2]
+		pi, pj, pk := pos[i:i+3:i+3], pos[j:j+3:j+3], pos[k:k+3:k+3]
+		ux := pi[0] - pj[0]
+		uy := pi[1] - pj[1]
+		uz := pi[2] - pj[2]
+		vx := pk[0] - pj[0]
+		vy := pk[1] - pj[1]
+		vz := pk[2] - pj[2]
 		uu := ux*ux + uy*uy + uz*uz
 		vv := vx*vx + vy*vy + vz*vz
 		uv := ux*vx + uy*vy + uz*vz
@@ -347,7 +336,7 @@ func (ev *Evaluator) angles(pos, f []float64) float64 {
 		cy := uz*vx - ux*vz
 		cz := ux*vy - uy*vx
 		cn := math.Sqrt(cx*cx + cy*cy + cz*cz)
-		theta := math.Atan2(cn, uv)
+		theta := angleAtan2(cn, uv)
 		d := theta - a.Angle
 		en += 0.5 * a.K * d * d
 		if f == nil || cn == 0 {
@@ -362,15 +351,16 @@ func (ev *Evaluator) angles(pos, f []float64) float64 {
 		gvx := s * (uv*vx/vv - ux)
 		gvy := s * (uv*vy/vv - uy)
 		gvz := s * (uv*vz/vv - uz)
-		f[i] -= gux
-		f[i+1] -= guy
-		f[i+2] -= guz
-		f[k] -= gvx
-		f[k+1] -= gvy
-		f[k+2] -= gvz
-		f[j] += gux + gvx
-		f[j+1] += guy + gvy
-		f[j+2] += guz + gvz
+		fi, fj, fk := f[i:i+3:i+3], f[j:j+3:j+3], f[k:k+3:k+3]
+		fi[0] -= gux
+		fi[1] -= guy
+		fi[2] -= guz
+		fk[0] -= gvx
+		fk[1] -= gvy
+		fk[2] -= gvz
+		fj[0] += gux + gvx
+		fj[1] += guy + gvy
+		fj[2] += guz + gvz
 	}
 	return en
 }
@@ -423,9 +413,10 @@ func (ev *Evaluator) torsions(pos, f []float64) float64 {
 	for gi := range ev.tgroups {
 		g := &ev.tgroups[gi]
 		a, b, c, d := 3*g.atoms[0], 3*g.atoms[1], 3*g.atoms[2], 3*g.atoms[3]
-		b1x, b1y, b1z := pos[b]-pos[a], pos[b+1]-pos[a+1], pos[b+2]-pos[a+2]
-		b2x, b2y, b2z := pos[c]-pos[b], pos[c+1]-pos[b+1], pos[c+2]-pos[b+2]
-		b3x, b3y, b3z := pos[d]-pos[c], pos[d+1]-pos[c+1], pos[d+2]-pos[c+2]
+		pa, pb, pc, pd := pos[a:a+3:a+3], pos[b:b+3:b+3], pos[c:c+3:c+3], pos[d:d+3:d+3]
+		b1x, b1y, b1z := pb[0]-pa[0], pb[1]-pa[1], pb[2]-pa[2]
+		b2x, b2y, b2z := pc[0]-pb[0], pc[1]-pb[1], pc[2]-pb[2]
+		b3x, b3y, b3z := pd[0]-pc[0], pd[1]-pc[1], pd[2]-pc[2]
 		mx, my, mz := b1y*b2z-b1z*b2y, b1z*b2x-b1x*b2z, b1x*b2y-b1y*b2x
 		nx, ny, nz := b2y*b3z-b2z*b3y, b2z*b3x-b2x*b3z, b2x*b3y-b2y*b3x
 		b22 := b2x*b2x + b2y*b2y + b2z*b2z
@@ -466,376 +457,19 @@ func (ev *Evaluator) torsions(pos, f []float64) float64 {
 		g3x := -g4x + p*g1x - q*g4x
 		g3y := -g4y + p*g1y - q*g4y
 		g3z := -g4z + p*g1z - q*g4z
-		f[a] -= dEdphi * g1x
-		f[a+1] -= dEdphi * g1y
-		f[a+2] -= dEdphi * g1z
-		f[b] -= dEdphi * g2x
-		f[b+1] -= dEdphi * g2y
-		f[b+2] -= dEdphi * g2z
-		f[c] -= dEdphi * g3x
-		f[c+1] -= dEdphi * g3y
-		f[c+2] -= dEdphi * g3z
-		f[d] -= dEdphi * g4x
-		f[d+1] -= dEdphi * g4y
-		f[d+2] -= dEdphi * g4z
+		fa, fb, fc, fd := f[a:a+3:a+3], f[b:b+3:b+3], f[c:c+3:c+3], f[d:d+3:d+3]
+		fa[0] -= dEdphi * g1x
+		fa[1] -= dEdphi * g1y
+		fa[2] -= dEdphi * g1z
+		fb[0] -= dEdphi * g2x
+		fb[1] -= dEdphi * g2y
+		fb[2] -= dEdphi * g2z
+		fc[0] -= dEdphi * g3x
+		fc[1] -= dEdphi * g3y
+		fc[2] -= dEdphi * g3z
+		fd[0] -= dEdphi * g4x
+		fd[1] -= dEdphi * g4y
+		fd[2] -= dEdphi * g4z
 	}
 	return en
-}
-
-func (ev *Evaluator) nonbonded(pos, f []float64, e *Energies) {
-	var ec, elj float64
-	cut := ev.nbMethod == CutoffNonPeriodic
-	npairs := len(ev.pairI)
-	if ev.fused {
-		npairs = 0 // evaluated in the GB pair loop
-	}
-	for p := 0; p < npairs; p++ {
-		i, j := 3*int(ev.pairI[p]), 3*int(ev.pairJ[p])
-		dx := pos[j] - pos[i]
-		dy := pos[j+1] - pos[i+1]
-		dz := pos[j+2] - pos[i+2]
-		r2 := dx*dx + dy*dy + dz*dz
-		if cut && r2 >= ev.nbCut2 {
-			continue
-		}
-		inv2 := 1 / r2
-		r := math.Sqrt(r2)
-		invr := 1 / r
-		s := ev.pairSig[p]
-		s2 := s * s * inv2
-		s6 := s2 * s2 * s2
-		eps4 := ev.pairEps4[p]
-		elj += eps4 * (s6*s6 - s6)
-		// −dE/dr · 1/r for LJ.
-		g := eps4 * (12*s6*s6 - 6*s6) * inv2
-		qq := ev.pairQQ[p]
-		if cut {
-			ec += qq * (invr + ev.krf*r2 - ev.crf)
-			g += qq * (invr*inv2 - 2*ev.krf)
-		} else {
-			ec += qq * invr
-			g += qq * invr * inv2
-		}
-		if f != nil {
-			f[i] -= g * dx
-			f[i+1] -= g * dy
-			f[i+2] -= g * dz
-			f[j] += g * dx
-			f[j+1] += g * dy
-			f[j+2] += g * dz
-		}
-	}
-	var ec14, elj14 float64
-	for p := range ev.excI {
-		i, j := 3*int(ev.excI[p]), 3*int(ev.excJ[p])
-		dx := pos[j] - pos[i]
-		dy := pos[j+1] - pos[i+1]
-		dz := pos[j+2] - pos[i+2]
-		r2 := dx*dx + dy*dy + dz*dz
-		inv2 := 1 / r2
-		invr := math.Sqrt(inv2)
-		s := ev.excSig[p]
-		s2 := s * s * inv2
-		s6 := s2 * s2 * s2
-		eps4 := ev.excEps4[p]
-		elj14 += eps4 * (s6*s6 - s6)
-		qq := ev.excQQ[p]
-		ec14 += qq * invr
-		if f != nil {
-			g := eps4*(12*s6*s6-6*s6)*inv2 + qq*invr*inv2
-			f[i] -= g * dx
-			f[i+1] -= g * dy
-			f[i+2] -= g * dz
-			f[j] += g * dx
-			f[j+1] += g * dy
-			f[j+2] += g * dz
-		}
-	}
-	e.CoulombPairs, e.LJPairs, e.Coulomb14, e.LJ14 = ec, elj, ec14, elj14
-}
-
-// hct returns the HCT descreening integral H of atom i (offset radius rho)
-// by atom j (scaled radius s) at distance r and its derivative dH/dr.
-// inside adds OpenMM's GBSAOBCForce correction for atom i lying entirely
-// inside the descreening sphere of j.
-func hct(r, invr, rho, s float64, inside bool) (h, dh float64) {
-	d := r - s
-	if d >= rho && d > 0 {
-		// Common case: L = r − s, U = r + s; the integral simplifies to
-		// s/(r²−s²) + ½·ln((r−s)/(r+s))/r.
-		D := (r - s) * (r + s)
-		invD := 1 / D
-		lg := math.Log(d / (r + s))
-		h = s*invD + 0.5*lg*invr
-		dh = -2*r*s*invD*invD + s*invr*invD - 0.5*lg*invr*invr
-		return h, dh
-	}
-	u := r + s
-	if rho >= u {
-		return 0, 0
-	}
-	dl := 1.0
-	if d < 0 {
-		d = -d
-		dl = -1
-	}
-	l := d
-	if rho > d {
-		l = rho
-		dl = 0
-	}
-	inv := 1 / (l * u)
-	invL := u * inv
-	invU := l * inv
-	invL2 := invL * invL
-	invU2 := invU * invU
-	t := r - s*s*invr
-	lg := math.Log(l * invU)
-	h = invL - invU + 0.25*t*(invU2-invL2) + 0.5*lg*invr
-	dh = -invL2*dl + invU2 + 0.25*(1+s*s*invr*invr)*(invU2-invL2) +
-		0.5*t*(invL2*invL*dl-invU2*invU) + 0.5*(dl*invL-invU)*invr - 0.5*lg*invr*invr
-	if inside && rho < s-r {
-		h += 2 * (1/rho - invL)
-		dh += 2 * invL2 * dl
-	}
-	return h, dh
-}
-
-// hctOverlap is hct for the overlapping case |r − s| < ρ < r + s, where
-// L = ρ does not depend on r.
-func hctOverlap(r, invr, rho, invRho, s float64) (h, dh float64) {
-	u := r + s
-	invU := 1 / u
-	invU2 := invU * invU
-	invL2 := invRho * invRho
-	t := r - s*s*invr
-	lg := fastLog(rho * invU)
-	h = invRho - invU + 0.25*t*(invU2-invL2) + 0.5*lg*invr
-	dh = invU2 + 0.25*(1+s*s*invr*invr)*(invU2-invL2) - 0.5*t*invU2*invU - 0.5*invU*invr - 0.5*lg*invr*invr
-	return h, dh
-}
-
-func (ev *Evaluator) gb(pos, f []float64, e *Energies) {
-	n := ev.n
-	gOr, gSr, gQ := ev.gbOr[:n], ev.gbSr[:n], ev.gbQ[:n]
-	invOr := ev.gbInvOr[:n]
-	gB, gInvB, dEdBs := ev.gbB[:n], ev.gbInvB[:n], ev.gbdEdB[:n]
-	invDist := ev.gbInvDist
-	allOn, allSig, allEps4, allQQ := ev.allOn, ev.allSig, ev.allEps4, ev.allQQ
-	pos = pos[:3*n]
-	if f != nil {
-		f = f[:3*n]
-	}
-	sum := ev.gbSum[:n]
-	for i := range sum {
-		sum[i] = 0
-	}
-	useCut := ev.gbUseCut
-	cut2 := ev.gbCut2
-	dist, dhij, dhji := ev.gbDist, ev.gbDHij, ev.gbDHji
-	// Pass 1: distances, HCT sums and (fused) non-excluded nonbonded pairs.
-	var ec, elj float64
-	fused := ev.fused
-	nbCut := ev.nbMethod == CutoffNonPeriodic
-	nbCut2, krf, crf := ev.nbCut2, ev.krf, ev.crf
-	inside := ev.gbInside
-	p := 0
-	for i := 0; i < n; i++ {
-		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
-		ori, sri := gOr[i], gSr[i]
-		var si, fxi, fyi, fzi float64
-		for j := i + 1; j < n; j++ {
-			dx := pos[3*j] - xi
-			dy := pos[3*j+1] - yi
-			dz := pos[3*j+2] - zi
-			r2 := dx*dx + dy*dy + dz*dz
-			r := math.Sqrt(r2)
-			dist[p] = r
-			inCut := !useCut || r2 < cut2
-			sj, orj := gSr[j], gOr[j]
-			invr := 1 / r
-			invDist[p] = invr
-			if fused && allOn[p] && (!nbCut || r2 < nbCut2) {
-				inv2 := invr * invr
-				sg := allSig[p]
-				s2 := sg * sg * inv2
-				s6 := s2 * s2 * s2
-				eps4 := allEps4[p]
-				elj += eps4 * (s6*s6 - s6)
-				gr := eps4 * (12*s6*s6 - 6*s6) * inv2
-				qq := allQQ[p]
-				if nbCut {
-					ec += qq * (invr + krf*r2 - crf)
-					gr += qq * (invr*inv2 - 2*krf)
-				} else {
-					ec += qq * invr
-					gr += qq * invr * inv2
-				}
-				if f != nil {
-					fxi -= gr * dx
-					fyi -= gr * dy
-					fzi -= gr * dz
-					f[3*j] += gr * dx
-					f[3*j+1] += gr * dy
-					f[3*j+2] += gr * dz
-				}
-			}
-			if !inCut {
-				dhij[p], dhji[p] = 0, 0
-				p++
-				continue
-			}
-			var hij, dij, hji, dji float64
-			// Common case (no overlap): L = r − s, U = r + s and the HCT
-			// integral reduces to s/(r²−s²) + ½·ln((r−s)/(r+s))/r.
-			if d := r - sj; d >= ori && d > 0 {
-				invD := 1 / (d * (r + sj))
-				lg := fastLog(d * d * invD)
-				hij = sj*invD + 0.5*lg*invr
-				dij = -2*r*sj*invD*invD + sj*invr*invD - 0.5*lg*invr*invr
-			} else if d < ori && -d < ori && ori < r+sj {
-				// Overlap: L = ρ_i (constant), U = r + s.
-				hij, dij = hctOverlap(r, invr, ori, invOr[i], sj)
-			} else {
-				hij, dij = hct(r, invr, ori, sj, inside)
-			}
-			if d := r - sri; d >= orj && d > 0 {
-				invD := 1 / (d * (r + sri))
-				lg := fastLog(d * d * invD)
-				hji = sri*invD + 0.5*lg*invr
-				dji = -2*r*sri*invD*invD + sri*invr*invD - 0.5*lg*invr*invr
-			} else if d < orj && -d < orj && orj < r+sri {
-				hji, dji = hctOverlap(r, invr, orj, invOr[j], sri)
-			} else {
-				hji, dji = hct(r, invr, orj, sri, inside)
-			}
-			si += 0.5 * hij
-			sum[j] += 0.5 * hji
-			dhij[p], dhji[p] = dij, dji
-			p++
-		}
-		sum[i] += si
-		if f != nil {
-			f[3*i] += fxi
-			f[3*i+1] += fyi
-			f[3*i+2] += fzi
-		}
-	}
-	if fused {
-		e.CoulombPairs, e.LJPairs = ec, elj
-	}
-	// Pass 2: Born radii, self and surface terms.
-	var eself, esa float64
-	a, b, g := ev.gbAlpha, ev.gbBeta, ev.gbGamma
-	for i := 0; i < n; i++ {
-		or := gOr[i]
-		psi := sum[i] * or
-		psi2 := psi * psi
-		th := math.Tanh(a*psi - b*psi2 + g*psi2*psi)
-		rad := ev.gbRad[i]
-		invB := 1/or - th/rad
-		B := 1 / invB
-		gB[i] = B
-		gInvB[i] = invB
-		// dB/dsum = B²·(1−tanh²)·(α − 2βψ + 3γψ²)·or/rad.
-		ev.gbChain[i] = B * B * (1 - th*th) * (a - 2*b*psi + 3*g*psi2) * or / rad
-		q := gQ[i]
-		es := 0.5 * ev.gbPre * q * q / B
-		eself += es
-		dEdB := -es / B
-		if B > 0 || ev.gbModel == OBC1 {
-			ratio := ev.gbRSA[i] / B
-			r3 := ratio * ratio * ratio
-			sa := ev.gbSACoef[i] * r3 * r3
-			esa += sa
-			dEdB -= 6 * sa / B
-		}
-		dEdBs[i] = dEdB
-	}
-	// Pass 3: pair terms.
-	var epair float64
-	shift := ev.gbShift
-	p = 0
-	for i := 0; i < n; i++ {
-		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
-		Bi := gB[i]
-		quarterInvBi := 0.25 * gInvB[i]
-		qi := ev.gbPre * gQ[i]
-		var dEdBi, fxi, fyi, fzi float64
-		for j := i + 1; j < n; j++ {
-			r := dist[p]
-			p++
-			r2 := r * r
-			if useCut && r2 >= cut2 {
-				continue
-			}
-			Bj := gB[j]
-			bb := Bi * Bj
-			D := r2 * quarterInvBi * gInvB[j]
-			ex := math.Exp(-D)
-			fij := math.Sqrt(r2 + bb*ex)
-			invf := 1 / fij
-			qq := qi * gQ[j]
-			epair += qq * (invf - shift)
-			dEdf := -qq * invf * invf
-			c := dEdf * ex * (1 + D) * 0.5 * invf
-			dEdBi += c * Bj
-			dEdBs[j] += c * Bi
-			if f != nil {
-				// dE/dr / r
-				gr := dEdf * (1 - 0.25*ex) * invf
-				dx := gr * (pos[3*j] - xi)
-				dy := gr * (pos[3*j+1] - yi)
-				dz := gr * (pos[3*j+2] - zi)
-				fxi += dx
-				fyi += dy
-				fzi += dz
-				f[3*j] -= dx
-				f[3*j+1] -= dy
-				f[3*j+2] -= dz
-			}
-		}
-		dEdBs[i] += dEdBi
-		if f != nil {
-			f[3*i] += fxi
-			f[3*i+1] += fyi
-			f[3*i+2] += fzi
-		}
-	}
-	e.GBSelf, e.GBSurface, e.GBPair = eself, esa, epair
-	if f == nil {
-		return
-	}
-	// Pass 4: chain rule through the Born radii.
-	chain := ev.gbChain
-	for i := 0; i < n; i++ {
-		chain[i] *= dEdBs[i] * 0.5 // dE/dH_ij for every j
-	}
-	p = 0
-	for i := 0; i < n; i++ {
-		xi, yi, zi := pos[3*i], pos[3*i+1], pos[3*i+2]
-		ci := chain[i]
-		var fxi, fyi, fzi float64
-		for j := i + 1; j < n; j++ {
-			dEdr := ci*dhij[p] + chain[j]*dhji[p]
-			invr := invDist[p]
-			p++
-			if dEdr == 0 || math.IsInf(invr, 0) {
-				continue
-			}
-			gr := dEdr * invr
-			dx := gr * (pos[3*j] - xi)
-			dy := gr * (pos[3*j+1] - yi)
-			dz := gr * (pos[3*j+2] - zi)
-			fxi += dx
-			fyi += dy
-			fzi += dz
-			f[3*j] -= dx
-			f[3*j+1] -= dy
-			f[3*j+2] -= dz
-		}
-		f[3*i] += fxi
-		f[3*i+1] += fyi
-		f[3*i+2] += fzi
-	}
 }
