@@ -13,7 +13,7 @@ import (
 // the column assigned to each row.
 //
 // Small problems are solved by the shortest-augmenting-path algorithm of
-// Jonker and Volgenant (1987) on the dense cost function. Large ones (n > 300)
+// Jonker and Volgenant (1987) on the dense cost function. Large ones (n > 1500)
 // are solved exactly by the same shortest-augmenting-path method on a sparse
 // candidate graph (the k nearest columns of each row and rows of each
 // column, heap-based Dijkstra), followed by a dual check over all n² pairs:
@@ -38,7 +38,7 @@ func Assignment(n int, cost func(i, j int) float64, rowsol []int) float64 {
 // number of nearest candidate columns per row (and rows per column) of the
 // sparse algorithm.
 const (
-	denseMax = 300
+	denseMax = 1500
 	sparseK  = 24
 )
 

@@ -130,7 +130,7 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	row := func(method string, x [][]float64, e []float64, ess float64, wall time.Duration) (MethodRow, [][]float64) {
 		nm := toNM(x)
 		a, _ := BackboneAngles(setup.Top, nm)
-		tw, tn := TorusW2(a, refA, 0)
+		tw, tn := TorusW2(a, refA, cfg.TW2Samples)
 		return MethodRow{Method: method, Samples: len(x), ESS: ess, EW2: EnergyW2(e, refE), TW2: tw, TW2Samples: tn,
 			MeanEnergy: meanFinite(e), ProposalsPerSec: res.ProposalsPerSec, WallSeconds: wall.Seconds()}, nm
 	}
@@ -247,11 +247,16 @@ type QuickstartConfig struct {
 	// checkpoint for it; RefPath the MD test frames (.npy, nm); OutDir
 	// receives results.json, table.md and the PNGs.
 	System, ModelPath, RefPath, OutDir string
-	// Proposals (default 10,000), SMCParticles (default 1,000: SMC starts
+	// Proposals (default 10,000), SMCParticles (default 500: SMC starts
 	// from the first SMCParticles proposals to fit a CPU budget), Steps
-	// (default 100) and Seed.
-	Proposals, SMCParticles, Steps int
-	Seed                           uint64
+	// (default 100), TW2Samples (default 1,500: the exact assignment is
+	// slow on 10,000 samples when IS has collapsed onto a few duplicated
+	// conformations) and Seed.
+	Proposals, SMCParticles, Steps, TW2Samples int
+	// NoEnergyCutoff disables the system's energy cut-off before SMC
+	// (needed while the shipped model's proposals all lie above it).
+	NoEnergyCutoff bool
+	Seed           uint64
 	// Progress, if not nil, receives progress lines.
 	Progress io.Writer
 }
@@ -282,10 +287,17 @@ func Quickstart(cfg QuickstartConfig) (*Report, error) {
 	}
 	sc.SMCParticles = cfg.SMCParticles
 	if sc.SMCParticles == 0 {
-		sc.SMCParticles = 1000
+		sc.SMCParticles = 500
+	}
+	sc.TW2Samples = cfg.TW2Samples
+	if sc.TW2Samples == 0 {
+		sc.TW2Samples = 1500
 	}
 	if cfg.Steps > 0 {
 		sc.Steps = cfg.Steps
+	}
+	if cfg.NoEnergyCutoff {
+		sc.UseEnergyCutoff = false
 	}
 	sc.Seed = cfg.Seed
 	sc.Progress = cfg.Progress

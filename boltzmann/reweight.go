@@ -53,6 +53,9 @@ type SBGConfig struct {
 	ESSThreshold  float64
 	Scheme        smc.Scheme
 	ReferenceLoop bool
+	// TW2Samples caps the number of samples of each set used by T-W2
+	// (default MaxEvalSamples); the count is reported with every value.
+	TW2Samples int
 	// Progress, if not nil, receives progress lines.
 	Progress io.Writer
 }

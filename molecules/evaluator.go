@@ -25,7 +25,7 @@ const (
 // Evaluator evaluates the energy and forces of one System with preallocated
 // scratch space. It is not safe for concurrent use; create one per goroutine.
 // Every atom pair is visited (no neighbour list), and the scratch space
-// holds ten float64 per atom pair, which suits peptides of up to a few
+// holds eight float64 per atom pair, which suits peptides of up to a few
 // thousand atoms.
 type Evaluator struct {
 	sys     *System

@@ -162,8 +162,18 @@ func (ev *Evaluator) hctPass() {
 			} else {
 				arg1 = 1
 			}
-			var a2, ad2, arg2, wl2 float64
 			rhoJ := aj.rho
+			if rhoJ == rhoI && s == sI {
+				// Same radii (atoms of one type): H_ji = H_ij.
+				lg := logPos(arg1)
+				h := 0.5 * (a1 + wl1*lg)
+				dh := ad1 - wl1*invr*lg
+				sumI += h
+				aj.sum += h
+				ps.dhij, ps.dhji = dh, dh
+				continue
+			}
+			var a2, ad2, arg2, wl2 float64
 			if d := r - sI; d >= rhoJ {
 				invD := 1 / (d * (r + sI))
 				a2 = sI * invD

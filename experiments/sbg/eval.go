@@ -21,7 +21,7 @@ type sbgFlags struct {
 	com                    *string
 	comEmpirical, noChiral *bool
 	clip, cutoff, h, ess   *float64
-	steps, particles       *int
+	steps, particles, tw2  *int
 	kernel, scheme         *string
 	refLoop, noSMC         *bool
 }
@@ -40,6 +40,7 @@ func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
 		clip:         fs.Float64("clip", 0.002, "drop the top fraction of importance log-weights (0 disables)"),
 		cutoff:       fs.Float64("energy-cutoff", math.NaN(), "energy cut-off (kT) before SMC (default: the SBG value of the system; +Inf disables)"),
 		steps:        fs.Int("steps", 100, "SMC annealing steps"),
+		tw2:          fs.Int("tw2-samples", 10000, "samples per set used by T-W2 (exact assignment; reported in the table; above 1500 a set made of few duplicated conformations, as after IS weight collapse, is slow)"),
 		particles:    fs.Int("smc-particles", 0, "start SMC from only the first this many proposals (0 = all)"),
 		h:            fs.Float64("h", 0, "Langevin step size in normalised units (default: the SBG value of the system)"),
 		ess:          fs.Float64("ess-threshold", 0.5, "resample when the normalised ESS falls below this"),
@@ -86,7 +87,7 @@ func (f *sbgFlags) load() (*boltzmann.SystemSetup, *boltzmann.Model, boltzmann.S
 	cfg = boltzmann.SBGConfig{
 		Proposals: *f.n, BatchSize: *f.batch, Workers: *f.workers, Seed: *f.seed,
 		Com: com, ComNone: com == boltzmann.ComNone, ComEmpirical: *f.comEmpirical,
-		ClipQuantile: *f.clip, SkipSMC: *f.noSMC, SMCParticles: *f.particles, Steps: *f.steps, StepSize: *f.h,
+		ClipQuantile: *f.clip, SkipSMC: *f.noSMC, SMCParticles: *f.particles, TW2Samples: *f.tw2, Steps: *f.steps, StepSize: *f.h,
 		Kernel: kernel, ESSThreshold: *f.ess, Scheme: scheme, ReferenceLoop: *f.refLoop,
 		Progress: os.Stderr,
 	}
