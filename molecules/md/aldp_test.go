@@ -25,51 +25,59 @@ func minimised(tb testing.TB, key string) (*molecules.System, []float64) {
 }
 
 // TestALDPVerletNVE: velocity Verlet on alanine dipeptide at 0.25 fs over
-// 10 ps conserves the total energy. The drift is the least-squares slope of
-// the total energy over the 10 ps times 10 ps, relative to the mean kinetic
-// energy (the total energy's zero is arbitrary and can sit near 0 kJ/mol, so
-// it is no scale). Bound: 1e-4. Measured at seeds 1, 2, 3, 11: 7.2e-5,
-// 1.3e-5, 1.3e-4, 7.5e-5 — the estimate is noisy at this level (the shadow
-// energy oscillates by ±0.14 kJ/mol), so the test runs one fixed seed.
+// 10 ps conserves the total energy. The drift of one run is the
+// least-squares slope of the total energy over its 10 ps, times 10 ps,
+// relative to the mean kinetic energy (the total energy's zero is arbitrary
+// and can sit near 0 kJ/mol, so it is no scale). One run's estimate is noisy
+// at the 1e-4 level (the shadow energy oscillates by ±0.14 kJ/mol and single
+// seeds measured −7.2e-5, 1.3e-5, 1.3e-4, 7.5e-5), and its sign is random,
+// while a real drift (a force that is not the energy's gradient, a
+// non-smooth term) has one sign. So the test averages the signed drift over
+// four independently thermalised runs and bounds it by 1e-4.
 func TestALDPVerletNVE(t *testing.T) {
 	if testing.Short() {
-		t.Skip("40,000 ALDP steps; skipped in -short mode")
+		t.Skip("4 × 45,000 ALDP steps; skipped in -short mode")
 	}
-	sys, pos := minimised(t, "aldp")
-	s := md.NewState(pos, 11)
-	// Thermalise with Langevin first so that the NVE run starts from a
-	// typical 300 K state.
-	l, err := md.NewLangevin(sys, sys.Masses, md.LangevinParams{Timestep: 0.001, Friction: 1, Temperature: 300, RemoveCOM: true})
-	require.NoError(t, err)
-	require.NoError(t, s.Randomize(sys.Masses, 300, true))
-	require.NoError(t, l.Run(s, 5000))
-	const dt = 0.00025 // ps
-	v, err := md.NewVerlet(sys, sys.Masses, dt)
-	require.NoError(t, err)
+	sys, pos0 := minimised(t, "aldp")
+	const dt = 0.00025        // ps
 	const every, n = 20, 2000 // 2000 samples every 5 fs: 10 ps
-	var e, ts []float64
-	var ke, maxDev float64
-	for i := range n {
-		require.NoError(t, v.Run(s, every))
-		k := md.KineticEnergy(s.Velocities, sys.Masses)
-		ke += k / n
-		e = append(e, v.Energy()+k)
-		ts = append(ts, float64((i+1)*every)*dt)
-		maxDev = math.Max(maxDev, math.Abs(e[i]-e[0]))
+	var mean float64
+	for _, seed := range []uint64{1, 2, 3, 11} {
+		s := md.NewState(append([]float64(nil), pos0...), seed)
+		// Thermalise with Langevin first so that the NVE run starts from a
+		// typical 300 K state.
+		l, err := md.NewLangevin(sys, sys.Masses, md.LangevinParams{Timestep: 0.001, Friction: 1, Temperature: 300, RemoveCOM: true})
+		require.NoError(t, err)
+		require.NoError(t, s.Randomize(sys.Masses, 300, true))
+		require.NoError(t, l.Run(s, 5000))
+		v, err := md.NewVerlet(sys, sys.Masses, dt)
+		require.NoError(t, err)
+		var e, ts []float64
+		var ke, maxDev float64
+		for i := range n {
+			require.NoError(t, v.Run(s, every))
+			k := md.KineticEnergy(s.Velocities, sys.Masses)
+			ke += k / n
+			e = append(e, v.Energy()+k)
+			ts = append(ts, float64((i+1)*every)*dt)
+			maxDev = math.Max(maxDev, math.Abs(e[i]-e[0]))
+		}
+		var mt, me float64
+		for i := range e {
+			mt += ts[i] / n
+			me += e[i] / n
+		}
+		var sxy, sxx float64
+		for i := range e {
+			sxy += (ts[i] - mt) * (e[i] - me)
+			sxx += (ts[i] - mt) * (ts[i] - mt)
+		}
+		drift := sxy / sxx * float64(n*every) * dt / ke
+		t.Logf("seed %d: E_total %.4f kJ/mol, <KE> %.3f kJ/mol; relative drift over 10 ps %.3g; max |ΔE| %.3g kJ/mol", seed, e[0], ke, drift, maxDev)
+		mean += drift / 4
 	}
-	var mt, me float64
-	for i := range e {
-		mt += ts[i] / n
-		me += e[i] / n
-	}
-	var sxy, sxx float64
-	for i := range e {
-		sxy += (ts[i] - mt) * (e[i] - me)
-		sxx += (ts[i] - mt) * (ts[i] - mt)
-	}
-	drift := math.Abs(sxy/sxx*float64(n*every)*dt) / ke
-	t.Logf("E_total %.4f kJ/mol, <KE> %.3f kJ/mol; relative drift over 10 ps %.3g; max |ΔE| %.3g kJ/mol", e[0], ke, drift, maxDev)
-	assert.Less(t, drift, 1e-4)
+	t.Logf("mean relative drift over 10 ps: %.3g", mean)
+	assert.Less(t, math.Abs(mean), 1e-4)
 }
 
 // TestALDPLangevinTemperature: 100 ps of ALDP Langevin dynamics at 1 fs,
