@@ -14,9 +14,8 @@
 //
 // Langevin implements the "middle" BAOAB splitting of OpenMM's
 // LangevinMiddleIntegrator; Verlet is plain velocity Verlet for
-// energy-conservation (NVE) checks; Minimize is limited-memory BFGS to a
-// force tolerance in kJ/mol/nm (implemented here: gonum/optimize needs a
-// module, golang.org/x/tools, that the repository's go.sum does not list).
+// energy-conservation (NVE) checks; Minimize is gonum/optimize's
+// limited-memory BFGS to a largest-force tolerance in kJ/mol/nm.
 // All random numbers come from the *rand.PCG held by State, which is part of
 // a checkpoint, so a resumed run reproduces an uninterrupted one bit for bit.
 package md

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/optimize"
 )
 
 // MinimizeResult describes the outcome of Minimize.
@@ -13,23 +15,21 @@ type MinimizeResult struct {
 	RMSForce    float64 // root-mean-square force component there, kJ/mol/nm
 	Evaluations int     // number of energy/force evaluations
 	Converged   bool    // MaxForce ≤ tolerance
-	Status      string  // why the minimiser stopped: GradientThreshold, EvaluationLimit or LineSearchFailure
+	Status      string  // why the minimiser stopped (gonum/optimize's status, e.g. GradientThreshold)
 }
 
-// Minimize minimises the potential energy with limited-memory BFGS,
-// starting from and overwriting pos (3N, nm), until the largest force
-// component is at most tolerance (kJ/mol/nm) or maxEval energy evaluations
-// have been made (0 means 100·len(pos) + 1000).
-//
-// The L-BFGS method (two-loop recursion over the last 10 steps, backtracking
-// line search with the Armijo condition, curvature pairs kept only when
-// sᵀy > 0, and no step longer than 0.03 nm per coordinate) is implemented
-// here because gonum/optimize cannot be built with the module's go.sum
-// (it needs golang.org/x/tools through gonum/stat/distmv).
+// Minimize minimises the potential energy with limited-memory BFGS
+// (gonum/optimize's LBFGS with its default strong-Wolfe line search, 10
+// stored pairs), starting from and overwriting pos (3N, nm), until the
+// largest force component is at most tolerance (kJ/mol/nm) or maxEval energy
+// evaluations have been made (0 means 100·len(pos) + 1000).
 //
 // Not converging is not an error (Converged reports it); an error is
 // returned when the potential fails or the energy at the start is not
-// finite. pos always holds the lowest-energy positions found.
+// finite. A failed or non-finite evaluation at a trial point (atoms pushed
+// onto each other by a long line-search step) is reported to the line search
+// as +Inf, which makes it shorten the step. pos holds the best positions
+// found.
 func Minimize(p Potential, pos []float64, tolerance float64, maxEval int) (MinimizeResult, error) {
 	if !(tolerance > 0) {
 		return MinimizeResult{}, fmt.Errorf("md: minimisation tolerance %v kJ/mol/nm must be positive", tolerance)
@@ -37,161 +37,58 @@ func Minimize(p Potential, pos []float64, tolerance float64, maxEval int) (Minim
 	if maxEval <= 0 {
 		maxEval = 100*len(pos) + 1000
 	}
-	const (
-		memory  = 10
-		maxStep = 0.03 // nm, largest displacement of one coordinate per line-search trial
-		armijo  = 1e-4
-	)
 	n := len(pos)
-	x := append([]float64(nil), pos...)
-	g := make([]float64, n)  // gradient at x
-	xt := make([]float64, n) // trial point
-	gt := make([]float64, n)
-	d := make([]float64, n)
-	alpha := make([]float64, memory)
-	rho := make([]float64, memory)
-	S := make([][]float64, memory)
-	Y := make([][]float64, memory)
-	for i := range S {
-		S[i] = make([]float64, n)
-		Y[i] = make([]float64, n)
-	}
+	forces := make([]float64, n)
+	var potErr error
 	evals := 0
-	evalAt := func(xx, grad []float64) (float64, error) {
+	eval := func(x, grad []float64) float64 {
 		evals++
-		e, err := p.EnergyForces(xx, grad)
+		e, err := p.EnergyForces(x, forces)
 		if err != nil {
-			return 0, fmt.Errorf("md: minimisation: %w", err)
-		}
-		for i := range grad {
-			grad[i] = -grad[i]
+			potErr = err
+			e = math.Inf(1)
 		}
 		if math.IsNaN(e) {
 			e = math.Inf(1)
 		}
-		return e, nil
+		if grad != nil {
+			for i, f := range forces {
+				grad[i] = -f
+			}
+		}
+		return e
 	}
-	e, err := evalAt(x, g)
-	if err != nil {
-		return MinimizeResult{}, err
-	}
-	if math.IsInf(e, 0) {
+	if e := eval(pos, nil); math.IsInf(e, 0) {
+		if potErr != nil {
+			return MinimizeResult{}, fmt.Errorf("md: minimisation: %w", potErr)
+		}
 		return MinimizeResult{}, errors.New("md: minimisation: energy at the starting positions is not finite")
 	}
-	status := "EvaluationLimit"
-	stored, head := 0, 0
-	for evals < maxEval {
-		if maxAbs(g) <= tolerance {
-			status = "GradientThreshold"
-			break
+	prob := optimize.Problem{
+		Func: func(x []float64) float64 { return eval(x, nil) },
+		Grad: func(grad, x []float64) { eval(x, grad) },
+	}
+	settings := &optimize.Settings{GradientThreshold: tolerance, FuncEvaluations: maxEval, GradEvaluations: maxEval}
+	res, err := optimize.Minimize(prob, pos, settings, &optimize.LBFGS{Store: 10})
+	if res == nil {
+		if err == nil {
+			err = errors.New("no result")
 		}
-		// Two-loop recursion: d = −H·g.
-		copy(d, g)
-		for k := 0; k < stored; k++ {
-			j := (head - 1 - k + memory) % memory
-			alpha[j] = rho[j] * dot(S[j], d)
-			axpy(-alpha[j], Y[j], d)
-		}
-		if stored > 0 {
-			j := (head - 1 + memory) % memory
-			scale(dot(S[j], Y[j])/dot(Y[j], Y[j]), d)
-		}
-		for k := stored - 1; k >= 0; k-- {
-			j := (head - 1 - k + memory) % memory
-			b := rho[j] * dot(Y[j], d)
-			axpy(alpha[j]-b, S[j], d)
-		}
-		scale(-1, d)
-		slope := dot(g, d)
-		if !(slope < 0) { // not a descent direction: restart with steepest descent
-			for i := range d {
-				d[i] = -g[i]
-			}
-			slope = dot(g, d)
-			stored = 0
-		}
-		step := 1.0
-		if m := maxAbs(d); m > maxStep {
-			step = maxStep / m
-		}
-		accepted := false
-		var et float64
-		for trial := 0; trial < 40 && evals < maxEval; trial++ {
-			for i := range xt {
-				xt[i] = x[i] + step*d[i]
-			}
-			et, err = evalAt(xt, gt)
-			if err != nil {
-				return MinimizeResult{}, err
-			}
-			if et <= e+armijo*step*slope {
-				accepted = true
-				break
-			}
-			step *= 0.5
-		}
-		if !accepted {
-			if stored > 0 { // retry from steepest descent before giving up
-				stored = 0
-				continue
-			}
-			status = "LineSearchFailure"
-			break
-		}
-		// Curvature pair.
-		sy := 0.0
-		for i := range x {
-			S[head][i] = xt[i] - x[i]
-			Y[head][i] = gt[i] - g[i]
-			sy += S[head][i] * Y[head][i]
-		}
-		if sy > 1e-12*dot(Y[head], Y[head]) && sy > 0 {
-			rho[head] = 1 / sy
-			head = (head + 1) % memory
-			if stored < memory {
-				stored++
-			}
-		}
-		copy(x, xt)
-		copy(g, gt)
-		e = et
+		return MinimizeResult{}, fmt.Errorf("md: minimisation: %w", err)
+	}
+	x := res.Location.X
+	e := eval(x, forces) // forces now hold the gradient at x
+	if math.IsInf(e, 0) {
+		return MinimizeResult{}, fmt.Errorf("md: minimisation ended at a non-finite energy (%v): %v", res.Status, potErr)
 	}
 	copy(pos, x)
-	r := MinimizeResult{Energy: e, Evaluations: evals, Status: status}
+	r := MinimizeResult{Energy: e, Evaluations: evals, Status: res.Status.String()}
 	var ss float64
-	for _, gi := range g {
+	for _, gi := range forces {
 		r.MaxForce = math.Max(r.MaxForce, math.Abs(gi))
 		ss += gi * gi
 	}
 	r.RMSForce = math.Sqrt(ss / float64(n))
 	r.Converged = r.MaxForce <= tolerance
 	return r, nil
-}
-
-func dot(a, b []float64) float64 {
-	var s float64
-	for i, x := range a {
-		s += x * b[i]
-	}
-	return s
-}
-
-func axpy(alpha float64, x, y []float64) {
-	for i, v := range x {
-		y[i] += alpha * v
-	}
-}
-
-func scale(alpha float64, x []float64) {
-	for i := range x {
-		x[i] *= alpha
-	}
-}
-
-func maxAbs(x []float64) float64 {
-	var m float64
-	for _, v := range x {
-		m = math.Max(m, math.Abs(v))
-	}
-	return m
 }
