@@ -161,12 +161,7 @@ func projectConstraint(m *Model, d *Data) {
 	for i := range n {
 		ji := d.EfcJ[i*nv : (i+1)*nv]
 		for k := i; k < n; k++ {
-			mk := d.efcMinvJT[k*nv : (k+1)*nv]
-			mk = mk[:len(ji)]
-			s := 0.0
-			for l, v := range ji {
-				s += v * mk[l]
-			}
+			s := dot(ji, d.efcMinvJT[k*nv:(k+1)*nv])
 			d.EfcAR[i*n+k] = s
 			d.EfcAR[k*n+i] = s
 		}
@@ -247,11 +242,7 @@ func solveConstraint(m *Model, d *Data) {
 		improvement := 0.0
 		for i := range n {
 			row := ar[i*n : (i+1)*n]
-			fr := f[:len(row)]
-			res := b[i]
-			for k, v := range row {
-				res += v * fr[k]
-			}
+			res := b[i] + dot(row, f)
 			old := f[i]
 			fi := old - res*arInv[i]
 			if fi < 0 {

@@ -251,3 +251,25 @@ func clampF(x, lo, hi float64) float64 {
 	}
 	return x
 }
+
+// dot returns Σ a[i]·b[i] over len(a) entries (b at least as long) with
+// four partial sums, as MuJoCo's mju_dot does; the summation order differs
+// from a plain loop only by round-off.
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		aa := a[i : i+4 : i+4]
+		bb := b[i : i+4 : i+4]
+		s0 += aa[0] * bb[0]
+		s1 += aa[1] * bb[1]
+		s2 += aa[2] * bb[2]
+		s3 += aa[3] * bb[3]
+	}
+	s := (s0 + s2) + (s1 + s3)
+	for ; i < len(a); i++ {
+		s += a[i] * b[i]
+	}
+	return s
+}
