@@ -174,10 +174,7 @@ func referenceConstraint(m *Model, d *Data) {
 	nv := m.Nv
 	for i := range d.Nefc {
 		ji := d.EfcJ[i*nv : (i+1)*nv]
-		s := 0.0
-		for l, v := range ji {
-			s += v * d.Qvel[l]
-		}
+		s := dot(ji, d.Qvel)
 		d.EfcVel[i] = s
 		kb := &d.EfcKBIP[i]
 		d.EfcAref[i] = -kb[1]*s - kb[0]*kb[2]*(d.EfcPos[i]-d.EfcMargin[i])
@@ -204,10 +201,7 @@ func solveConstraint(m *Model, d *Data) {
 	b := d.EfcB[:n]
 	for i := range n {
 		ji := d.EfcJ[i*nv : (i+1)*nv]
-		s := 0.0
-		for l, v := range ji {
-			s += v * d.QaccSmooth[l]
-		}
+		s := dot(ji, d.QaccSmooth)
 		b[i] = s - d.EfcAref[i]
 	}
 	if m.Opt.Solver != SolverPGS {
@@ -221,10 +215,7 @@ func solveConstraint(m *Model, d *Data) {
 	if m.Opt.Disable&DisableWarmstart == 0 {
 		for i := range n {
 			ji := d.EfcJ[i*nv : (i+1)*nv]
-			s := 0.0
-			for l, v := range ji {
-				s += v * d.QaccWarmstart[l]
-			}
+			s := dot(ji, d.QaccWarmstart)
 			if jar := s - d.EfcAref[i]; jar < 0 {
 				f[i] = -d.EfcD[i] * jar
 			}
@@ -278,11 +269,7 @@ func dualCost(ar, b, f []float64) float64 {
 		if f[i] == 0 {
 			continue
 		}
-		s := 0.0
-		row := ar[i*n : (i+1)*n]
-		for k, v := range row {
-			s += v * f[k]
-		}
+		s := dot(ar[i*n:(i+1)*n], f)
 		c += f[i] * (0.5*s + b[i])
 	}
 	return c

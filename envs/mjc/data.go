@@ -134,6 +134,10 @@ type Data struct {
 	qM   sparseM      // M in tree-sparse form (filled by crb)
 	qLD  sparseM      // LᵀDL factor of M
 	qH   sparseM      // M + h·diag(damping) and its factor (Euler)
+	qN   sparseM      // Newton: M + diag(D·active) and its factor (joint-limit rows only)
+	// skipFrames makes kinematics skip geom and site frames (RK4 stages
+	// whose frames nothing reads: no collision, overwritten by stage 3)
+	skipFrames bool
 }
 
 // NewData allocates a Data for m (SetConst must have been called) and resets
@@ -214,6 +218,7 @@ func NewData(m *Model) *Data {
 		qM:        newSparseM(m),
 		qLD:       newSparseM(m),
 		qH:        newSparseM(m),
+		qN:        newSparseM(m),
 	}
 	for i := range d.tmpNv {
 		d.tmpNv[i] = make([]float64, nv)

@@ -36,9 +36,11 @@
 // Gauss–Seidel on the dual problem (SolverPGS, e.g. Humanoid) or Newton's
 // method on the equivalent primal problem with an exact line search
 // (SolverNewton, MuJoCo's default; CG is mapped to it), both warm-started
-// as MuJoCo 2.2.2 does. Set Model.Opt.Solver to choose. Step calls Forward
-// and then integrates with semi-implicit Euler (joint damping implicit, as
-// MuJoCo's Euler) or with classical RK4 as MuJoCo 2.2.2 does it.
+// as MuJoCo 2.2.2 does (when every row is a joint limit, Newton's Hessian
+// keeps M's tree sparsity and is factored like M; otherwise it is dense).
+// Set Model.Opt.Solver to choose. Step calls Forward and then integrates
+// with semi-implicit Euler (joint damping implicit, as MuJoCo's Euler) or
+// with classical RK4 as MuJoCo 2.2.2 does it.
 //
 // # Contacts
 //

@@ -33,10 +33,7 @@ func solveNewton(m *Model, d *Data) {
 		jws := jp
 		for i := range n {
 			row := J[i*nv : (i+1)*nv]
-			s := 0.0
-			for k, v := range row {
-				s += v * ws[k]
-			}
+			s := dot(row, ws)
 			jws[i] = s - d.EfcAref[i]
 		}
 		cws := gaussCost(x0, ws, g, d.QfrcSmooth) + constraintCost(d, jws)
@@ -49,6 +46,15 @@ func solveNewton(m *Model, d *Data) {
 	}
 	scale := 1 / (m.MeanInertia * math.Max(1, float64(nv)))
 	H := d.newtonH
+	// With joint-limit rows only (one ±1 Jacobian entry each), JᵀDJ is
+	// diagonal and H keeps the tree sparsity of M: factor it with factorM.
+	treeH := true
+	for i := range n {
+		if d.EfcType[i] != ConstraintLimitJoint {
+			treeH = false
+			break
+		}
+	}
 	d.SolverIter = 0
 	for iter := 0; iter < m.Opt.Iterations; iter++ {
 		// gradient g = M(x − x0) + Jᵀ(D·jar·active)
@@ -71,39 +77,57 @@ func solveNewton(m *Model, d *Data) {
 		if math.Sqrt(gn)*scale < m.Opt.Tolerance {
 			break
 		}
-		// Hessian H = M + Jᵀ diag(D·active) J (lower triangle), Cholesky in place
-		copy(H, d.M)
-		for i := range n {
-			if jar[i] < 0 {
-				w := d.EfcD[i]
-				row := J[i*nv : (i+1)*nv]
-				for a, va := range row {
-					if va == 0 {
-						continue
-					}
-					wa := w * va
-					h := H[a*nv : a*nv+a+1]
-					for b := range h {
-						h[b] += wa * row[b]
+		if treeH {
+			// H = M + Σ_active D_i·e_dof e_dofᵀ in tree-sparse form
+			hs := &d.qN
+			hs.copyFrom(&d.qM)
+			for i := range n {
+				if jar[i] < 0 {
+					dof := m.JntDofAdr[d.EfcID[i]]
+					v := J[i*nv+dof]
+					hs.D[dof] += d.EfcD[i] * v * v
+				}
+			}
+			if factorM(m, hs, hs) != nil {
+				break // cannot happen for M positive definite; keep the current point
+			}
+			for k := range nv {
+				p[k] = -g[k]
+			}
+			solveM(m, hs, p)
+		} else {
+			// Hessian H = M + Jᵀ diag(D·active) J (lower triangle), Cholesky in place
+			copy(H, d.M)
+			for i := range n {
+				if jar[i] < 0 {
+					w := d.EfcD[i]
+					row := J[i*nv : (i+1)*nv]
+					for a, va := range row {
+						if va == 0 {
+							continue
+						}
+						wa := w * va
+						h := H[a*nv : a*nv+a+1]
+						rb := row[:len(h)]
+						for b, vb := range rb {
+							h[b] += wa * vb
+						}
 					}
 				}
 			}
+			if !cholesky(H, nv) {
+				break // cannot happen for M positive definite; keep the current point
+			}
+			for k := range nv {
+				p[k] = -g[k]
+			}
+			cholSolve(H, nv, p)
 		}
-		if !cholesky(H, nv) {
-			break // cannot happen for M positive definite; keep the current point
-		}
-		for k := range nv {
-			p[k] = -g[k]
-		}
-		cholSolve(H, nv, p)
 		// exact line search along p
 		mulM(m, d, p, mp)
 		for i := range n {
 			row := J[i*nv : (i+1)*nv]
-			s := 0.0
-			for k, v := range row {
-				s += v * p[k]
-			}
+			s := dot(row, p)
 			jp[i] = s
 		}
 		alpha := lineSearch(d, x, x0, p, mp, jar, jp)
@@ -216,16 +240,24 @@ func lineSearch(d *Data, x, x0, p, mp, jar, jp []float64) float64 {
 	}
 }
 
-// mulM writes M·x to dst using the dense M.
+// mulM writes M·x to dst using the tree-sparse M (d.qM).
 func mulM(m *Model, d *Data, x, dst []float64) {
 	nv := m.Nv
-	for r := range nv {
-		row := d.M[r*nv : (r+1)*nv]
-		s := 0.0
-		for k, v := range row {
-			s += v * x[k]
+	L, D := d.qM.L, d.qM.D[:nv]
+	adr, anc := m.mAdr, m.mAnc
+	x, dst = x[:nv], dst[:nv]
+	for i, di := range D {
+		dst[i] = di * x[i]
+	}
+	for i := range nv {
+		xi := x[i]
+		s := dst[i]
+		for p := adr[i]; p < adr[i+1]; p++ {
+			j := anc[p]
+			s += L[p] * x[j]
+			dst[j] += L[p] * xi
 		}
-		dst[r] = s
+		dst[i] = s
 	}
 }
 
@@ -235,9 +267,10 @@ func mulM(m *Model, d *Data, x, dst []float64) {
 func cholesky(a []float64, n int) bool {
 	for j := range n {
 		rj := a[j*n : j*n+j+1]
+		lj := rj[:j]
 		s := rj[j]
-		for k := range j {
-			s -= rj[k] * rj[k]
+		for _, v := range lj {
+			s -= v * v
 		}
 		if !(s > minVal) {
 			return false
@@ -247,9 +280,10 @@ func cholesky(a []float64, n int) bool {
 		inv := 1 / ljj
 		for i := j + 1; i < n; i++ {
 			ri := a[i*n : i*n+j+1]
+			li := ri[:len(lj)]
 			s := ri[j]
-			for k := range j {
-				s -= ri[k] * rj[k]
+			for k, v := range li {
+				s -= v * lj[k]
 			}
 			ri[j] = s * inv
 		}
@@ -259,11 +293,13 @@ func cholesky(a []float64, n int) bool {
 
 // cholSolve overwrites b with (L Lᵀ)⁻¹ b for the factor of cholesky.
 func cholSolve(l []float64, n int, b []float64) {
-	for i := range n {
+	b = b[:n]
+	for i := range b {
 		ri := l[i*n : i*n+i+1]
+		bi := b[:len(ri)-1]
 		s := b[i]
-		for k := range i {
-			s -= ri[k] * b[k]
+		for k, v := range bi {
+			s -= ri[k] * v
 		}
 		b[i] = s / ri[i]
 	}

@@ -13,11 +13,15 @@ func kinematics(m *Model, d *Data) {
 	d.Xmat[0] = [9]float64{1, 0, 0, 0, 1, 0, 0, 0, 1}
 	d.Xipos[0] = [3]float64{}
 	d.Ximat[0] = d.Xmat[0]
-	for i := 1; i < m.Nbody; i++ {
-		ja := m.BodyJntAdr[i]
-		xpos := &d.Xpos[i]
-		xquat := &d.Xquat[i]
-		if m.BodyJntNum[i] > 0 && m.JntType[ja] == JointFree {
+	nb := m.Nbody
+	parent, jntAdr, jntNum := m.BodyParent[:nb], m.BodyJntAdr[:nb], m.BodyJntNum[:nb]
+	bpos, bquat, bipos, biquat, biquatI := m.BodyPos[:nb], m.BodyQuat[:nb], m.BodyIPos[:nb], m.BodyIQuat[:nb], m.bodyIQuatI[:nb]
+	xposA, xquatA, xmatA, xiposA, ximatA := d.Xpos[:nb], d.Xquat[:nb], d.Xmat[:nb], d.Xipos[:nb], d.Ximat[:nb]
+	for i := 1; i < nb; i++ {
+		ja := jntAdr[i]
+		xpos := &xposA[i]
+		xquat := &xquatA[i]
+		if jntNum[i] > 0 && m.JntType[ja] == JointFree {
 			a := m.JntQposAdr[ja]
 			*xpos = [3]float64{d.Qpos[a], d.Qpos[a+1], d.Qpos[a+2]}
 			*xquat = [4]float64{d.Qpos[a+3], d.Qpos[a+4], d.Qpos[a+5], d.Qpos[a+6]}
@@ -25,10 +29,10 @@ func kinematics(m *Model, d *Data) {
 			d.Xanchor[ja] = *xpos
 			d.Xaxis[ja] = m.JntAxis[ja]
 		} else {
-			p := m.BodyParent[i]
-			mulMatVecAdd(xpos, &d.Xpos[p], &d.Xmat[p], &m.BodyPos[i])
-			quatMulTo(xquat, &d.Xquat[p], &m.BodyQuat[i])
-			for j := ja; j < ja+m.BodyJntNum[i]; j++ {
+			p := parent[i]
+			mulMatVecAdd(xpos, &xposA[p], &xmatA[p], &bpos[i])
+			quatMulTo(xquat, &xquatA[p], &bquat[i])
+			for j := ja; j < ja+jntNum[i]; j++ {
 				a := m.JntQposAdr[j]
 				anc := &d.Xanchor[j]
 				rotVecQuatTo(anc, &m.JntPos[j], xquat)
@@ -61,15 +65,19 @@ func kinematics(m *Model, d *Data) {
 			}
 		}
 		quatNormalizeTo(xquat)
-		quat2MatTo(&d.Xmat[i], xquat)
-		mulMatVecAdd(&d.Xipos[i], xpos, &d.Xmat[i], &m.BodyIPos[i])
-		if m.bodyIQuatI[i] {
-			d.Ximat[i] = d.Xmat[i]
+		xmat := &xmatA[i]
+		quat2MatTo(xmat, xquat)
+		mulMatVecAdd(&xiposA[i], xpos, xmat, &bipos[i])
+		if biquatI[i] {
+			ximatA[i] = *xmat
 		} else {
 			var iq [4]float64
-			quatMulTo(&iq, xquat, &m.BodyIQuat[i])
-			quat2MatTo(&d.Ximat[i], &iq)
+			quatMulTo(&iq, xquat, &biquat[i])
+			quat2MatTo(&ximatA[i], &iq)
 		}
+	}
+	if d.skipFrames {
+		return
 	}
 	for g := range m.Ngeom {
 		b := m.GeomBody[g]
@@ -94,19 +102,27 @@ func kinematics(m *Model, d *Data) {
 // comPos computes subtree COMs, cinert and cdof (mj_comPos).
 func comPos(m *Model, d *Data) {
 	nb := m.Nbody
-	for i := range nb {
+	sc := d.SubtreeCom[:nb]
+	xi := d.Xipos[:nb]
+	for i := range sc {
 		ms := m.BodyMass[i]
-		d.SubtreeCom[i] = [3]float64{d.Xipos[i][0] * ms, d.Xipos[i][1] * ms, d.Xipos[i][2] * ms}
+		x := &xi[i]
+		sc[i] = [3]float64{x[0] * ms, x[1] * ms, x[2] * ms}
 	}
 	for i := nb - 1; i > 0; i-- {
-		p := m.BodyParent[i]
-		d.SubtreeCom[p] = add3(d.SubtreeCom[p], d.SubtreeCom[i])
+		c, pc := &sc[i], &sc[m.BodyParent[i]]
+		pc[0] += c[0]
+		pc[1] += c[1]
+		pc[2] += c[2]
 	}
-	for i := range nb {
+	for i := range sc {
+		c := &sc[i]
 		if sm := m.BodySubtreeMass[i]; sm >= minVal {
-			d.SubtreeCom[i] = [3]float64{d.SubtreeCom[i][0] / sm, d.SubtreeCom[i][1] / sm, d.SubtreeCom[i][2] / sm}
+			c[0] /= sm
+			c[1] /= sm
+			c[2] /= sm
 		} else {
-			d.SubtreeCom[i] = d.Xipos[i]
+			*c = xi[i]
 		}
 	}
 	d.Cinert[0] = [10]float64{}
@@ -137,9 +153,12 @@ func comPos(m *Model, d *Data) {
 			ax := d.Xaxis[j]
 			d.Cdof[da] = [6]float64{0, 0, 0, ax[0], ax[1], ax[2]}
 		case JointHinge:
-			ax := d.Xaxis[j]
-			l := cross(ax, off)
-			d.Cdof[da] = [6]float64{ax[0], ax[1], ax[2], l[0], l[1], l[2]}
+			ax := &d.Xaxis[j]
+			c := &d.Cdof[da]
+			c[0], c[1], c[2] = ax[0], ax[1], ax[2]
+			c[3] = ax[1]*off[2] - ax[2]*off[1]
+			c[4] = ax[2]*off[0] - ax[0]*off[2]
+			c[5] = ax[0]*off[1] - ax[1]*off[0]
 		}
 	}
 }
@@ -147,24 +166,26 @@ func comPos(m *Model, d *Data) {
 // inertCom returns the com-based 10-vector inertia of a body with principal
 // inertia diag(inert) in frame mat, COM offset dif from the origin, mass ms.
 func inertCom(dst *[10]float64, inert *[3]float64, mat *[9]float64, dif *[3]float64, ms float64) {
-	var r [9]float64 // mat·diag(inert)·matᵀ
-	for a := range 3 {
-		for b := a; b < 3; b++ {
-			s := mat[3*a]*inert[0]*mat[3*b] + mat[3*a+1]*inert[1]*mat[3*b+1] + mat[3*a+2]*inert[2]*mat[3*b+2]
-			r[3*a+b] = s
-			r[3*b+a] = s
-		}
-	}
-	*dst = [10]float64{
-		r[0] + ms*(dif[1]*dif[1]+dif[2]*dif[2]),
-		r[4] + ms*(dif[0]*dif[0]+dif[2]*dif[2]),
-		r[8] + ms*(dif[0]*dif[0]+dif[1]*dif[1]),
-		r[1] - ms*dif[0]*dif[1],
-		r[2] - ms*dif[0]*dif[2],
-		r[5] - ms*dif[1]*dif[2],
-		ms * dif[0], ms * dif[1], ms * dif[2],
-		ms,
-	}
+	// r = mat·diag(inert)·matᵀ (symmetric)
+	m0, m1, m2, m3, m4, m5, m6, m7, m8 := mat[0], mat[1], mat[2], mat[3], mat[4], mat[5], mat[6], mat[7], mat[8]
+	i0, i1, i2 := inert[0], inert[1], inert[2]
+	r00 := m0*i0*m0 + m1*i1*m1 + m2*i2*m2
+	r01 := m0*i0*m3 + m1*i1*m4 + m2*i2*m5
+	r02 := m0*i0*m6 + m1*i1*m7 + m2*i2*m8
+	r11 := m3*i0*m3 + m4*i1*m4 + m5*i2*m5
+	r12 := m3*i0*m6 + m4*i1*m7 + m5*i2*m8
+	r22 := m6*i0*m6 + m7*i1*m7 + m8*i2*m8
+	d0, d1, d2 := dif[0], dif[1], dif[2]
+	dst[0] = r00 + ms*(d1*d1+d2*d2)
+	dst[1] = r11 + ms*(d0*d0+d2*d2)
+	dst[2] = r22 + ms*(d0*d0+d1*d1)
+	dst[3] = r01 - ms*d0*d1
+	dst[4] = r02 - ms*d0*d2
+	dst[5] = r12 - ms*d1*d2
+	dst[6] = ms * d0
+	dst[7] = ms * d1
+	dst[8] = ms * d2
+	dst[9] = ms
 }
 
 // sparseM is a symmetric nv×nv matrix with the sparsity of the dof tree
@@ -197,13 +218,16 @@ func crb(m *Model, d *Data) {
 			}
 		}
 	}
-	L, D := d.qM.L, d.qM.D
-	for i := range nv {
+	L, D := d.qM.L, d.qM.D[:nv]
+	cdof, dofBody, arm := d.Cdof[:nv], m.DofBody[:nv], m.DofArmature[:nv]
+	adr := m.mAdr[:nv+1]
+	for i := range D {
 		var buf [6]float64
-		mulInertVec(&buf, &d.Crb[m.DofBody[i]], &d.Cdof[i])
-		D[i] = m.DofArmature[i] + dot6(&d.Cdof[i], &buf)
-		for p := m.mAdr[i]; p < m.mAdr[i+1]; p++ {
-			L[p] = dot6(&d.Cdof[m.mAnc[p]], &buf)
+		ci := &cdof[i]
+		mulInertVec(&buf, &d.Crb[dofBody[i]], ci)
+		D[i] = arm[i] + dot6(ci, &buf)
+		for p := adr[i]; p < adr[i+1]; p++ {
+			L[p] = dot6(&cdof[m.mAnc[p]], &buf)
 		}
 	}
 	// entries outside the tree pattern are never written and stay zero
@@ -225,30 +249,34 @@ func factorM(m *Model, src, dst *sparseM) error {
 	if dst != src {
 		dst.copyFrom(src)
 	}
-	L, D := dst.L, dst.D
-	adr, anc := m.mAdr, m.mAnc
-	for k := m.Nv - 1; k >= 0; k-- {
+	nv := m.Nv
+	L, D, dinv := dst.L, dst.D[:nv], dst.Dinv[:nv]
+	adr, anc := m.mAdr[:nv+1], m.mAnc
+	for k := nv - 1; k >= 0; k-- {
+		// D[k] is final here: only rows below k (processed already) update it
 		dk := D[k]
 		if !(dk > minVal) {
 			return errNotPD
 		}
 		inv := 1 / dk
+		dinv[k] = inv
 		start, end := adr[k], adr[k+1]
-		for p := start; p < end; p++ {
-			i := anc[p]
-			lp := L[p]
+		row := L[start:end]
+		ak := anc[start:end]
+		ak = ak[:len(row)]
+		for q, lp := range row {
+			i := ak[q]
 			a := lp * inv
 			D[i] -= a * lp
-			// the ancestors of i are anc[p+1:end]; row i starts at adr[i]
-			ri := L[adr[i] : adr[i]+end-p-1]
-			for q, lq := range L[p+1 : end] {
-				ri[q] -= a * lq
+			// the ancestors of i are those after q in row k; row i starts at adr[i]
+			rest := row[q+1:]
+			ri := L[adr[i]:]
+			ri = ri[:len(rest)]
+			for t, lq := range rest {
+				ri[t] -= a * lq
 			}
-			L[p] = a
+			row[q] = a
 		}
-	}
-	for k, dk := range D {
-		dst.Dinv[k] = 1 / dk
 	}
 	return nil
 }
@@ -256,23 +284,29 @@ func factorM(m *Model, src, dst *sparseM) error {
 // solveM overwrites x with M⁻¹x using the LᵀDL factor f (mj_solveLD).
 func solveM(m *Model, f *sparseM, x []float64) {
 	L := f.L
-	adr, anc := m.mAdr, m.mAnc
 	nv := m.Nv
+	adr, anc := m.mAdr[:nv+1], m.mAnc
 	x = x[:nv]
 	for k := nv - 1; k >= 0; k-- {
 		if xk := x[k]; xk != 0 {
-			for p := adr[k]; p < adr[k+1]; p++ {
-				x[anc[p]] -= L[p] * xk
+			row := L[adr[k]:adr[k+1]]
+			ak := anc[adr[k]:adr[k+1]]
+			ak = ak[:len(row)]
+			for q, l := range row {
+				x[ak[q]] -= l * xk
 			}
 		}
 	}
 	for k, di := range f.Dinv[:nv] {
 		x[k] *= di
 	}
-	for k := range nv {
+	for k := range x {
 		s := x[k]
-		for p := adr[k]; p < adr[k+1]; p++ {
-			s -= L[p] * x[anc[p]]
+		row := L[adr[k]:adr[k+1]]
+		ak := anc[adr[k]:adr[k+1]]
+		ak = ak[:len(row)]
+		for q, l := range row {
+			s -= l * x[ak[q]]
 		}
 		x[k] = s
 	}
@@ -316,11 +350,13 @@ func lastDofOf(m *Model, b int) int {
 
 // comVel computes cvel and cdof_dot (mj_comVel).
 func comVel(m *Model, d *Data) {
-	d.Cvel[0] = [6]float64{}
-	for i := 1; i < m.Nbody; i++ {
-		cvel := d.Cvel[m.BodyParent[i]]
-		ja := m.BodyJntAdr[i]
-		for j := ja; j < ja+m.BodyJntNum[i]; j++ {
+	nb := m.Nbody
+	cvelA, parent, jntAdr, jntNum := d.Cvel[:nb], m.BodyParent[:nb], m.BodyJntAdr[:nb], m.BodyJntNum[:nb]
+	cvelA[0] = [6]float64{}
+	for i := 1; i < nb; i++ {
+		cvel := cvelA[parent[i]]
+		ja := jntAdr[i]
+		for j := ja; j < ja+jntNum[i]; j++ {
 			da := m.JntDofAdr[j]
 			switch m.JntType[j] {
 			case JointFree:
@@ -344,14 +380,15 @@ func comVel(m *Model, d *Data) {
 					}
 				}
 			default:
-				crossMotion(&d.CdofDot[da], &cvel, &d.Cdof[da])
+				c := &d.Cdof[da]
+				crossMotion(&d.CdofDot[da], &cvel, c)
 				v := d.Qvel[da]
 				for r := range 6 {
-					cvel[r] += d.Cdof[da][r] * v
+					cvel[r] += c[r] * v
 				}
 			}
 		}
-		d.Cvel[i] = cvel
+		cvelA[i] = cvel
 	}
 }
 
@@ -364,30 +401,34 @@ func rne(m *Model, d *Data, flgAcc bool, dst []float64) {
 		g := m.Opt.Gravity
 		d.cacc[0] = [6]float64{0, 0, 0, -g[0], -g[1], -g[2]}
 	}
+	parent, dofAdr, dofNum := m.BodyParent[:nb], m.BodyDofAdr[:nb], m.BodyDofNum[:nb]
+	cacc, cfrc, cinert, cvel := d.cacc[:nb], d.cfrcBody[:nb], d.Cinert[:nb], d.Cvel[:nb]
 	for i := 1; i < nb; i++ {
-		a := d.cacc[m.BodyParent[i]]
-		da := m.BodyDofAdr[i]
-		for k := range m.BodyDofNum[i] {
+		a := cacc[parent[i]]
+		da := dofAdr[i]
+		for k := range dofNum[i] {
 			v := d.Qvel[da+k]
+			cd := &d.CdofDot[da+k]
 			for r := range 6 {
-				a[r] += d.CdofDot[da+k][r] * v
+				a[r] += cd[r] * v
 			}
 			if flgAcc {
 				qa := d.Qacc[da+k]
+				c := &d.Cdof[da+k]
 				for r := range 6 {
-					a[r] += d.Cdof[da+k][r] * qa
+					a[r] += c[r] * qa
 				}
 			}
 		}
-		d.cacc[i] = a
-		bodyForce(&d.cfrcBody[i], &d.Cinert[i], &a, &d.Cvel[i])
+		cacc[i] = a
+		bodyForce(&cfrc[i], &cinert[i], &a, &cvel[i])
 	}
-	d.cfrcBody[0] = [6]float64{}
+	cfrc[0] = [6]float64{}
 	for i := nb - 1; i > 0; i-- {
-		p := m.BodyParent[i]
-		if p > 0 {
+		if p := parent[i]; p > 0 {
+			c, pc := &cfrc[i], &cfrc[p]
 			for r := range 6 {
-				d.cfrcBody[p][r] += d.cfrcBody[i][r]
+				pc[r] += c[r]
 			}
 		}
 	}

@@ -74,7 +74,9 @@ func forward(m *Model, d *Data, collide func(m *Model, d *Data)) error {
 	}
 	for b := 1; b < m.Nbody; b++ {
 		x := &d.XfrcApplied[b]
-		if x[0] != 0 || x[1] != 0 || x[2] != 0 || x[3] != 0 || x[4] != 0 || x[5] != 0 {
+		// any entry other than ±0 (the sign bit is shifted out)
+		if (math.Float64bits(x[0])|math.Float64bits(x[1])|math.Float64bits(x[2])|
+			math.Float64bits(x[3])|math.Float64bits(x[4])|math.Float64bits(x[5]))<<1 != 0 {
 			applyFT(m, d, [3]float64{x[3], x[4], x[5]}, [3]float64{x[0], x[1], x[2]}, d.Xipos[b], b, d.QfrcSmooth)
 		}
 	}
@@ -218,7 +220,12 @@ func rk4(m *Model, d *Data) error {
 		copy(d.Qpos, X[i][:nq])
 		copy(d.Qvel, X[i][nq:])
 		d.Time = t0 + a*h
-		if err := Forward(m, d); err != nil {
+		// stages 1 and 2 leave no geom/site frames behind (stage 3's
+		// overwrite them) and, without collisions, nothing reads them
+		d.skipFrames = i < 3 && m.Opt.Disable&(DisableConstraint|DisableContact) != 0
+		err := Forward(m, d)
+		d.skipFrames = false
+		if err != nil {
 			return err
 		}
 		copy(F[i], d.Qacc)
