@@ -65,8 +65,9 @@
 // operations (Add/Sub/Mul/Div/Minimum/Maximum with broadcasting, Exp, Log,
 // Softplus, Tanh, Atanh, GELU, Swish, Clamp, Concat, Split, Slice, Gather,
 // Flip, ShiftRight, SplitHeads/MergeHeads, ...) complete the set; Detach
-// stops gradients. float32 GELU and softmax use fast exp/erf approximations
-// accurate to float32 resolution; float64 uses the math package.
+// stops gradients. float32 GELU, softmax, Sigmoid and Swish use fast exp/erf
+// approximations accurate to float32 resolution (Sigmoid and Swish save σ' in
+// the forward pass); float64 uses the math package.
 //
 // # Modules and optimisers
 //

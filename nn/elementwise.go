@@ -417,6 +417,16 @@ func (tp *Tape[F]) unary(k uint8, x *Tensor[F]) *Tensor[F] {
 	}
 	if k == unReLU {
 		reluForward(o, x.Data)
+	} else if k == unSigmoid && isF32[F]() {
+		var d []F
+		if tp.needs(x) {
+			d = tp.alloc(len(x.Data))
+			sigmoidF32Slice(asF32(o), asF32(d), asF32(x.Data))
+			tp.push(record[F]{op: opUnary, sub: k, out: out, a: x, s0: d})
+			return out
+		}
+		sigmoidF32Slice(asF32(o), nil, asF32(x.Data))
+		return out
 	} else {
 		for i, v := range x.Data {
 			o[i] = F(unaryF(k, float64(v)))
@@ -457,18 +467,43 @@ func (tp *Tape[F]) Swish(x, beta *Tensor[F]) *Tensor[F] {
 		panic(fmt.Sprintf("nn: Swish: beta %v does not match input %v", beta.Shape(), x.Shape()))
 	}
 	out := tp.newTensor(x.shape, x.rank)
+	n := rows * d
+	// s holds σ(β⊙x) and ds σ'(β⊙x), kept for the backward pass when a
+	// gradient is needed.
+	var s, ds []F
+	needs := tp.needs(x, beta)
+	if needs {
+		s, ds = tp.alloc(n), tp.alloc(n)
+	} else {
+		s = out.Data[:n]
+	}
 	for i := 0; i < rows; i++ {
-		for j := 0; j < d; j++ {
-			v := float64(x.Data[i*d+j])
-			out.Data[i*d+j] = F(v * sigmoid(float64(beta.Data[j])*v))
+		for j, b := range beta.Data[:d] {
+			s[i*d+j] = b * x.Data[i*d+j]
 		}
 	}
-	if tp.needs(x, beta) {
-		tp.push(record[F]{op: opSwish, out: out, a: x, b: beta})
+	if isF32[F]() {
+		sigmoidF32Slice(asF32(s), asF32(ds), asF32(s))
+	} else {
+		for k, z := range s {
+			sv := sigmoid(float64(z))
+			s[k] = F(sv)
+			if ds != nil {
+				ds[k] = F(sv * (1 - sv))
+			}
+		}
+	}
+	for k, v := range x.Data[:n] {
+		out.Data[k] = v * s[k]
+	}
+	if needs {
+		tp.push(record[F]{op: opSwish, out: out, a: x, b: beta, s0: s, s1: ds})
 	}
 	return out
 }
 
+// backSwish uses σ and σ' saved by the forward pass: ∂y/∂x = σ + βx·σ' and
+// ∂y/∂β = x²·σ', with σ, σ' evaluated at βx.
 func (tp *Tape[F]) backSwish(r *record[F]) {
 	gx, gb := tp.grad(r.a), tp.grad(r.b)
 	rows, d := r.a.rowsCols()
@@ -477,9 +512,9 @@ func (tp *Tape[F]) backSwish(r *record[F]) {
 			k := i*d + j
 			x := float64(r.a.Data[k])
 			b := float64(r.b.Data[j])
-			s := sigmoid(b * x)
+			s := float64(r.s0[k])
+			ds := float64(r.s1[k])
 			g := float64(r.out.Grad[k])
-			ds := s * (1 - s)
 			if gx != nil {
 				gx[k] += F(g * (s + b*x*ds))
 			}

@@ -27,3 +27,37 @@ func expF32(x float64) float64 {
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
 	return p * math.Float64frombits(uint64(int64(int32(math.Float64bits(t)))+1023)<<52)
 }
+
+// sigmoidF32Slice writes σ(x[i]) = 1/(1+e^(−x[i])) to y and, if d is
+// non-nil, the derivative σ(x)·σ(−x) = e^(−x)/(1+e^(−x))² to d, for float32
+// data (y may alias x). The derivative is formed in float64 before rounding,
+// so it keeps full float32 relative accuracy where σ saturates (σ(1−σ)
+// computed from a rounded float32 σ would lose it to cancellation). expF32's
+// polynomial (relative error below 1e−8) is inlined in the loop. The
+// argument is clamped to [−104, 104], where σ already rounds to float32's 1
+// and 0, so the scale factor stays a normal float64; NaN propagates.
+func sigmoidF32Slice(y, d, x []float32) {
+	const (
+		log2e   = 1.4426950408889634
+		ln2hi   = 0.6931471803691238
+		ln2lo   = 1.9082149292705877e-10
+		shifter = 6755399441055744.0
+	)
+	x = x[:len(y)]
+	if d != nil {
+		d = d[:len(y)]
+	}
+	for i, v := range x {
+		arg := min(max(-float64(v), -104), 104)
+		sh := arg*log2e + shifter
+		n := sh - shifter
+		r := arg - n*ln2hi - n*ln2lo
+		e := (1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))) *
+			math.Float64frombits(uint64(int64(int32(math.Float64bits(sh)))+1023)<<52)
+		s := 1 / (1 + e)
+		y[i] = float32(s)
+		if d != nil {
+			d[i] = float32(e * s * s)
+		}
+	}
+}
