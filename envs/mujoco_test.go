@@ -2,6 +2,7 @@ package envs
 
 import (
 	"encoding/csv"
+	"github.com/boltzflow/boltzflow/internal/refdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,23 +17,7 @@ import (
 // skipping the test when it is absent.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data", "mujoco")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("MuJoCo reference data not found at %s: %v", d, err)
-	}
-	return d
+	return refdata.Dir(t, "data", "mujoco")
 }
 
 // refRollout is a reference rollout CSV: column name → values per row.

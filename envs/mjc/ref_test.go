@@ -3,6 +3,7 @@ package mjc
 import (
 	"encoding/csv"
 	"encoding/json"
+	"github.com/boltzflow/boltzflow/internal/refdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -22,23 +23,7 @@ var refModels = []string{
 // or skips the test when it is absent.
 func refDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory; reference data unavailable")
-		}
-		dir = parent
-	}
-	ref := filepath.Join(dir, "..", "shared", "data", "mujoco", "ref")
-	if _, err := os.Stat(ref); err != nil {
-		t.Skipf("MuJoCo reference data not found at %s: %v", ref, err)
-	}
-	return ref
+	return refdata.Dir(t, "data", "mujoco", "ref")
 }
 
 type refOpt struct {

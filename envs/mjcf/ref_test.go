@@ -2,9 +2,9 @@ package mjcf_test
 
 import (
 	"encoding/json"
+	"github.com/boltzflow/boltzflow/internal/refdata"
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -107,23 +107,7 @@ type refModel struct {
 // sharedDir returns ../shared relative to the repository root, or skips.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared", "data", "mujoco")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("reference data %s absent: %v", shared, err)
-	}
-	return shared
+	return refdata.Dir(t, "data", "mujoco")
 }
 
 func loadRef(t *testing.T, path string) *refModel {

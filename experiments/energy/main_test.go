@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/boltzflow/boltzflow/internal/refdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,23 +16,7 @@ import (
 
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data", "openmm", "systems")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("reference data %s absent", d)
-	}
-	return d
+	return refdata.Dir(t, "data", "openmm", "systems")
 }
 
 type outLine struct {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/boltzflow/boltzflow/internal/refdata"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,23 +167,7 @@ func TestBlowUp(t *testing.T) {
 
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared", "data", "openmm")
-	if _, err := os.Stat(s); err != nil {
-		t.Skipf("shared reference data not found at %s", s)
-	}
-	return s
+	return refdata.Dir(t, "data", "openmm")
 }
 
 // TestPDBInput runs a short trajectory from the OpenMM reference PDB of

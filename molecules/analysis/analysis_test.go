@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"github.com/boltzflow/boltzflow/internal/refdata"
 	"image/png"
 	"math"
 	"math/rand/v2"
@@ -97,23 +98,7 @@ func TestBackboneTorsionsALDP(t *testing.T) {
 
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared", "data", "openmm")
-	if _, err := os.Stat(s); err != nil {
-		t.Skipf("shared reference data not found at %s", s)
-	}
-	return s
+	return refdata.Dir(t, "data", "openmm")
 }
 
 // TestALDPMinimizedDihedrals: molecules.md §6 states φ/ψ = −144.6/159.2

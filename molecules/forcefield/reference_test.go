@@ -3,6 +3,7 @@ package forcefield_test
 import (
 	"encoding/json"
 	"encoding/xml"
+	"github.com/boltzflow/boltzflow/internal/refdata"
 	"math"
 	"os"
 	"path/filepath"
@@ -21,23 +22,7 @@ import (
 // or skips the test when it is absent.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data", "openmm")
-	if _, err := os.Stat(filepath.Join(d, "systems")); err != nil {
-		t.Skipf("reference data %s absent: %v", d, err)
-	}
-	return d
+	return refdata.Dir(t, "data", "openmm")
 }
 
 type refSystem struct {

@@ -1,7 +1,7 @@
 package pdb
 
 import (
-	"os"
+	"github.com/boltzflow/boltzflow/internal/refdata"
 	"path/filepath"
 	"testing"
 
@@ -10,23 +10,7 @@ import (
 
 func sharedSystems(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data", "openmm", "systems")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("reference data %s absent", d)
-	}
-	return d
+	return refdata.Dir(t, "data", "openmm", "systems")
 }
 
 func TestConvertNamesMatchesOpenMMFiles(t *testing.T) {

@@ -1,8 +1,7 @@
 package traj
 
 import (
-	"os"
-	"path/filepath"
+	"github.com/boltzflow/boltzflow/internal/refdata"
 	"testing"
 )
 
@@ -10,23 +9,5 @@ import (
 // holding go.mod), or skips the test when it is absent.
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(filepath.Join(s, "data", "openmm")); err != nil {
-		t.Skipf("shared reference data not found at %s", s)
-	}
-	return s
+	return refdata.Dir(t)
 }
