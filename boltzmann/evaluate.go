@@ -65,12 +65,16 @@ type SBGSummary struct {
 	ComEmpirical  bool    `json:"com_sigma_empirical"`
 	ClipQuantile  float64 `json:"clip_quantile"`
 	EnergyCutoff  float64 `json:"energy_cutoff"`
+	UseCutoff     bool    `json:"energy_cutoff_on"`
 	Steps         int     `json:"smc_steps"`
 	StepSize      float64 `json:"smc_step_size"`
 	Kernel        string  `json:"smc_kernel"`
 	ESSThreshold  float64 `json:"smc_ess_threshold"`
 	Scheme        string  `json:"smc_resampling"`
 	ReferenceLoop bool    `json:"smc_reference_loop"`
+	MovesPerStep  int     `json:"smc_moves_per_step"`
+	Adapt         bool    `json:"smc_adapt"`
+	FinalStepSize float64 `json:"smc_final_step_size"`
 	Seed          uint64  `json:"seed"`
 }
 
@@ -116,9 +120,13 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
-		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop, Seed: cfg.Seed}
+		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
+		MovesPerStep: max(cfg.MovesPerStep, 1), Adapt: cfg.Adapt, Seed: cfg.Seed}
+	if res.SMC != nil {
+		rep.Settings.FinalStepSize = res.SMC.StepSize
+	}
 	if cfg.UseEnergyCutoff {
-		rep.Settings.EnergyCutoff = cfg.EnergyCutoff
+		rep.Settings.EnergyCutoff, rep.Settings.UseCutoff = cfg.EnergyCutoff, true
 	}
 	toNM := func(x [][]float64) [][]float64 {
 		out := make([][]float64, len(x))
@@ -213,9 +221,9 @@ func (r *Report) JSON() map[string]any {
 // and settings.
 func (r *Report) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SBG on %s: %d proposals (SMC from %d), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps h=%.1e %s, ESS threshold %.2f, %s resampling\n\n",
+	fmt.Fprintf(&b, "SBG on %s: %d proposals (SMC from %d), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps × %d moves h=%.1e %s%s, ESS threshold %.2f, %s resampling, energy cut-off %s\n\n",
 		r.System, r.Settings.Proposals, smcCount(r.Settings), r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
-		r.Settings.Steps, r.Settings.StepSize, r.Settings.Kernel, r.Settings.ESSThreshold, r.Settings.Scheme)
+		r.Settings.Steps, max(r.Settings.MovesPerStep, 1), r.Settings.StepSize, r.Settings.Kernel, adaptNote(r.Settings), r.Settings.ESSThreshold, r.Settings.Scheme, cutoffNote(r.Settings))
 	fmt.Fprintf(&b, "| method | samples | ESS | E-W2 (kT) | T-W2 (rad) | T-W2 samples | mean E (kT) | proposals/s | wall time (s) |\n")
 	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|\n")
 	f := func(v float64, prec int) string {
@@ -232,6 +240,20 @@ func (r *Report) Markdown() string {
 	fmt.Fprintf(&b, "non-finite proposals %d, clipped %d, chirality %d correct / %d flipped / %d uncorrectable; SMC: cut off %d, invalid %d, resamplings %d. SMC ESS is measured before the final resampling and is not comparable with the IS ESS.\n",
 		r.NonFinite, r.Clipped, r.Chirality.Correct, r.Chirality.Flipped, r.Chirality.Uncorrectable, r.SMCCutOff, r.SMCInvalid, r.SMCResample)
 	return b.String()
+}
+
+func adaptNote(s SBGSummary) string {
+	if !s.Adapt {
+		return ""
+	}
+	return fmt.Sprintf(" (adaptive, final h=%.1e)", s.FinalStepSize)
+}
+
+func cutoffNote(s SBGSummary) string {
+	if !s.UseCutoff {
+		return "off"
+	}
+	return fmt.Sprintf("%.4g kT", s.EnergyCutoff)
 }
 
 func smcCount(s SBGSummary) int {

@@ -53,6 +53,11 @@ type SBGConfig struct {
 	ESSThreshold  float64
 	Scheme        smc.Scheme
 	ReferenceLoop bool
+	// MovesPerStep is the number of Langevin moves after each weight
+	// increment (default 1); Adapt adapts the MALA step size after each
+	// annealing step (sbg.md §6: off for SBG).
+	MovesPerStep int
+	Adapt        bool
 	// TW2Samples caps the number of samples of each set used by T-W2
 	// (default MaxEvalSamples); the count is reported with every value.
 	TW2Samples int
@@ -232,7 +237,7 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	}
 	sc := smc.Config{
 		Steps: cfg.Steps, Kernel: cfg.Kernel, StepSize: cfg.StepSize, Scheme: cfg.Scheme,
-		ESSThreshold: cfg.ESSThreshold, FinalResample: true, ClipQuantile: cfg.ClipQuantile,
+		ESSThreshold: cfg.ESSThreshold, FinalResample: true, MovesPerStep: cfg.MovesPerStep, Adapt: cfg.Adapt, ClipQuantile: cfg.ClipQuantile,
 		UseEnergyCutoff: cfg.UseEnergyCutoff, EnergyCutoff: cfg.EnergyCutoff, ReferenceLoop: cfg.ReferenceLoop,
 		BatchSize: cfg.BatchSize, Workers: cfg.Workers, Seed: cfg.Seed + 1,
 	}

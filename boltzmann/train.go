@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/boltzflow/boltzflow/nn"
@@ -132,6 +133,11 @@ type TrainConfig struct {
 	EMADecay float64
 	// Seed determines initialisation order, shuffling and augmentation.
 	Seed uint64
+	// Workers splits every batch into that many contiguous shards whose
+	// gradients are computed in parallel on copies of the flow and summed
+	// in shard order (data parallelism; default 1). The numbers depend on
+	// Seed and Workers only, not on scheduling.
+	Workers int
 	// StatePath, if set, receives the full training state (weights, EMA,
 	// optimiser, RNG) after every epoch, and training resumes from it when
 	// the file exists.
@@ -167,6 +173,9 @@ func (c *TrainConfig) defaults() {
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 256
+	}
+	if c.Workers < 1 {
+		c.Workers = 1
 	}
 	def(&c.LR, 1e-4)
 	def(&c.WarmupPct, 0.05)
@@ -262,7 +271,7 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 		}
 		return &Model{Flow: ema, Norm: norm, System: cfg.System, Meta: meta}
 	}
-	tp := nn.NewTape[float32](nil)
+	par := newDataParallel(flow, cfg.Workers, cfg.BatchSize)
 	xb := make([]float32, cfg.BatchSize*d)
 	row := make([]float64, d)
 	perm := make([]int, len(data))
@@ -282,15 +291,12 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 					xb[r*d+j] = float32(v)
 				}
 			}
-			tp.Reset()
-			loss := flow.Loss(tp, tp.Const(xb, cfg.BatchSize, d))
-			lv := float64(loss.Item())
+			opt.ZeroGrad()
+			lv := par.lossGrad(flow, xb, cfg.BatchSize)
 			if !finite(lv) {
 				return nil, nil, fmt.Errorf("boltzmann: Train: non-finite loss at epoch %d batch %d", epoch, bi)
 			}
 			lossSum += lv
-			opt.ZeroGrad()
-			tp.Backward(loss)
 			nn.ClipGradNorm(flow.Params(), cfg.ClipNorm)
 			opt.LR = sched.LR(epoch*batches + bi)
 			opt.Step()
@@ -360,3 +366,74 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 
 // errNoData reports an empty data set.
 var errNoData = errors.New("boltzmann: no training frames")
+
+// dataParallel computes the batch loss and its gradient with the batch
+// split into contiguous shards, one per worker, each on its own copy of the
+// flow and tape.
+type dataParallel struct {
+	replicas []*TarFlow[float32]
+	tapes    []*nn.Tape[float32]
+	losses   []float64
+}
+
+func newDataParallel(flow *TarFlow[float32], workers, batch int) *dataParallel {
+	workers = max(1, min(workers, batch))
+	p := &dataParallel{losses: make([]float64, workers)}
+	for w := 0; w < workers; w++ {
+		r := flow
+		if w > 0 {
+			r = flow.Clone()
+		}
+		p.replicas = append(p.replicas, r)
+		p.tapes = append(p.tapes, nn.NewTape[float32](nil))
+	}
+	return p
+}
+
+// lossGrad returns the mean loss of the bs rows of xb (row length D) and
+// adds its gradient to flow's parameter gradients, which the caller has
+// zeroed. Replica 0 is flow itself.
+func (p *dataParallel) lossGrad(flow *TarFlow[float32], xb []float32, bs int) float64 {
+	w := len(p.replicas)
+	d := flow.Config.Dim()
+	run := func(i int) {
+		lo, hi := i*bs/w, (i+1)*bs/w
+		r, tp := p.replicas[i], p.tapes[i]
+		if i > 0 {
+			nn.CopyParams(r.Params(), flow.Params())
+			nn.ZeroGrad(r.Params())
+		}
+		tp.Reset()
+		loss := r.Loss(tp, tp.Const(xb[lo*d:hi*d], hi-lo, d))
+		// The batch loss is the shard-size-weighted mean of shard losses.
+		loss = tp.Scale(loss, float64(hi-lo)/float64(bs))
+		p.losses[i] = float64(loss.Item())
+		tp.Backward(loss)
+	}
+	if w == 1 {
+		run(0)
+		return p.losses[0]
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < w; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(i)
+		}()
+	}
+	run(0)
+	wg.Wait()
+	total := p.losses[0]
+	fp := flow.Params()
+	for i := 1; i < w; i++ {
+		total += p.losses[i]
+		for j, q := range p.replicas[i].Params() {
+			g := fp[j].Grad
+			for k, v := range q.Grad {
+				g[k] += v
+			}
+		}
+	}
+	return total
+}

@@ -24,6 +24,8 @@ type sbgFlags struct {
 	steps, particles, tw2  *int
 	kernel, scheme         *string
 	refLoop, noSMC         *bool
+	moves                  *int
+	adapt                  *bool
 }
 
 func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
@@ -48,6 +50,8 @@ func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
 		scheme:       fs.String("resampling", "systematic", "resampling scheme: systematic, multinomial, stratified, residual"),
 		refLoop:      fs.Bool("reference-loop", false, "use the off-by-one time loop of the reference code (for comparison)"),
 		noSMC:        fs.Bool("no-smc", false, "importance sampling only"),
+		moves:        fs.Int("moves", 1, "Langevin moves per annealing step"),
+		adapt:        fs.Bool("adapt", false, "adapt the MALA step size after each annealing step (needs -kernel mala)"),
 	}
 }
 
@@ -89,6 +93,7 @@ func (f *sbgFlags) load() (*boltzmann.SystemSetup, *boltzmann.Model, boltzmann.S
 		Com: com, ComNone: com == boltzmann.ComNone, ComEmpirical: *f.comEmpirical,
 		ClipQuantile: *f.clip, SkipSMC: *f.noSMC, SMCParticles: *f.particles, TW2Samples: *f.tw2, Steps: *f.steps, StepSize: *f.h,
 		Kernel: kernel, ESSThreshold: *f.ess, Scheme: scheme, ReferenceLoop: *f.refLoop,
+		MovesPerStep: *f.moves, Adapt: *f.adapt,
 		Progress: os.Stderr,
 	}
 	if cfg.ClipQuantile == 0 {
@@ -96,6 +101,12 @@ func (f *sbgFlags) load() (*boltzmann.SystemSetup, *boltzmann.Model, boltzmann.S
 	}
 	if cfg.StepSize == 0 {
 		cfg.StepSize = setup.StepSize
+	}
+	if *f.moves < 1 {
+		return nil, nil, cfg, fmt.Errorf("-moves %d: want at least 1", *f.moves)
+	}
+	if *f.adapt && kernel != smc.MALA {
+		return nil, nil, cfg, fmt.Errorf("-adapt needs -kernel mala")
 	}
 	cut := *f.cutoff
 	if math.IsNaN(cut) {

@@ -33,6 +33,7 @@ func train(args []string) error {
 	wd := fs.Float64("wd", 4e-4, "AdamW weight decay")
 	ema := fs.Float64("ema", 0.999, "EMA decay")
 	seed := fs.Uint64("seed", 0, "random seed")
+	workers := fs.Int("workers", 1, "data-parallel workers per batch (results depend on -seed and -workers only)")
 	limit := fs.Duration("time-limit", 0, "stop after the epoch in which this wall time is exceeded (0 = none)")
 	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2) every this many epochs")
 	valSamples := fs.Int("val-samples", 2000, "proposals per validation")
@@ -96,7 +97,7 @@ func train(args []string) error {
 	fmt.Fprintf(os.Stderr, "sbg train: %s, %d training and %d validation frames, std %.5f nm, TarFlow %+v (%d parameters)\n",
 		setup.Key, len(frames), len(valFrames), norm.Std, cfg, countParams(flow))
 	tc := boltzmann.TrainConfig{
-		Epochs: *epochs, BatchSize: *batch, LR: *lr, WeightDecay: *wd, EMADecay: *ema, Seed: *seed,
+		Epochs: *epochs, BatchSize: *batch, LR: *lr, WeightDecay: *wd, EMADecay: *ema, Seed: *seed, Workers: *workers,
 		StatePath: filepath.Join(*out, "state.ckpt"), BestPath: filepath.Join(*out, "best.ckpt"),
 		FinalPath: filepath.Join(*out, "final.ckpt"), ValidateEvery: *valEvery,
 		Validate:  boltzmann.ResampledEnergyW2(target, setup.Chirality(valFrames[0]), valE, *valSamples, *seed+99),
