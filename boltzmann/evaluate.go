@@ -13,6 +13,10 @@ import (
 	"github.com/boltzflow/boltzflow/molecules/traj"
 )
 
+// MethodSMCRefined names the SMC set after the MALA rejuvenation phase
+// (SBGConfig.RefineSteps); its results.json keys end in "_smc_mala".
+const MethodSMCRefined = "flow-SMC+MALA"
+
 // MethodRow is one row of an SBG results table.
 type MethodRow struct {
 	// Method is "flow" (raw proposals), "flow-IS" or "flow-SMC".
@@ -75,7 +79,12 @@ type SBGSummary struct {
 	MovesPerStep  int     `json:"smc_moves_per_step"`
 	Adapt         bool    `json:"smc_adapt"`
 	FinalStepSize float64 `json:"smc_final_step_size"`
-	Seed          uint64  `json:"seed"`
+	// RefineSteps MALA moves on the target after SMC, with the final
+	// adapted step RefineStepSize and mean acceptance RefineAcceptance.
+	RefineSteps      int     `json:"refine_steps"`
+	RefineStepSize   float64 `json:"refine_final_step_size"`
+	RefineAcceptance float64 `json:"refine_acceptance"`
+	Seed             uint64  `json:"seed"`
 }
 
 // DefaultSBGConfig returns the SBG inference settings for the system:
@@ -154,6 +163,13 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 		sets = append(sets, SampleSet{Name: "flow-SMC", X: nm2, Energy: res.SMCEnergy})
 		rep.SMCCutOff, rep.SMCInvalid, rep.SMCResample = res.SMC.CutOff, res.SMC.Invalid, res.SMC.Resamplings
 	}
+	if res.Refine != nil {
+		r3, nm3 := row(MethodSMCRefined, res.RefinedX, res.RefinedEnergy, math.NaN(), res.ProposalTime+res.ISTime+res.SMCTime+res.RefineTime)
+		rep.Rows = append(rep.Rows, r3)
+		sets = append(sets, SampleSet{Name: MethodSMCRefined, X: nm3, Energy: res.RefinedEnergy})
+		rep.Settings.RefineSteps, rep.Settings.RefineStepSize = cfg.RefineSteps, res.Refine.StepSize
+		rep.Settings.RefineAcceptance = res.Refine.Acceptance
+	}
 	if outDir == "" {
 		return rep, nil
 	}
@@ -198,7 +214,7 @@ func (r *Report) JSON() map[string]any {
 		return v
 	}
 	for _, row := range r.Rows {
-		suffix := map[string]string{"flow-IS": "is", "flow-SMC": "smc", "flow": "flow"}[row.Method]
+		suffix := map[string]string{"flow-IS": "is", "flow-SMC": "smc", "flow": "flow", MethodSMCRefined: "smc_mala"}[row.Method]
 		out["ess_"+suffix] = num(row.ESS)
 		out["ew2_"+suffix] = num(row.EW2)
 		out["tw2_"+suffix] = num(row.TW2)
@@ -235,6 +251,10 @@ func (r *Report) Markdown() string {
 	for _, row := range r.Rows {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %d | %s | %.1f | %.1f |\n", row.Method, row.Samples, f(row.ESS, 4), f(row.EW2, 3),
 			f(row.TW2, 3), row.TW2Samples, f(row.MeanEnergy, 2), row.ProposalsPerSec, row.WallSeconds)
+	}
+	if r.Settings.RefineSteps > 0 {
+		fmt.Fprintf(&b, "\n%s: %d MALA moves on the target after SMC (adaptive step, final h=%.2e, mean acceptance %.2f); not part of SBG.\n",
+			MethodSMCRefined, r.Settings.RefineSteps, r.Settings.RefineStepSize, r.Settings.RefineAcceptance)
 	}
 	fmt.Fprintf(&b, "\nre-encoding check (64 samples): max |Δx| %.2e, mean %.2e; ", r.Reencode.MaxAbs, r.Reencode.MeanAbs)
 	fmt.Fprintf(&b, "non-finite proposals %d, clipped %d, chirality %d correct / %d flipped / %d uncorrectable; SMC: cut off %d, invalid %d, resamplings %d. SMC ESS is measured before the final resampling and is not comparable with the IS ESS.\n",

@@ -58,6 +58,13 @@ type SBGConfig struct {
 	// annealing step (sbg.md §6: off for SBG).
 	MovesPerStep int
 	Adapt        bool
+	// RefineSteps, if positive, follows SMC with that many MALA moves on
+	// the target alone (t = 1), starting from step RefineStepSize (default
+	// 1e-5) adapted after every move. The moves leave the target invariant
+	// and the equal final weights unchanged (an MCMC rejuvenation phase,
+	// not part of SBG); the refined set is reported as its own method.
+	RefineSteps    int
+	RefineStepSize float64
 	// TW2Samples caps the number of samples of each set used by T-W2
 	// (default MaxEvalSamples); the count is reported with every value.
 	TW2Samples int
@@ -119,6 +126,12 @@ type SBGResult struct {
 	SMC       *smc.Result
 	SMCX      [][]float64
 	SMCEnergy []float64
+	// Refine is the MALA rejuvenation run after SMC (nil unless
+	// RefineSteps > 0); RefinedX and RefinedEnergy its final particles.
+	Refine        *smc.Result
+	RefinedX      [][]float64
+	RefinedEnergy []float64
+	RefineTime    time.Duration
 	// Reencode is the inversion check on 64 extra samples: x = f⁻¹(z)
 	// re-encoded by a forward pass and decoded again (sbg.md §3.3).
 	Reencode        InversionStats
@@ -265,7 +278,80 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 		}
 	}
 	res.SMCTime = time.Since(t1)
+	if cfg.RefineSteps > 0 && len(res.SMCX) > 0 {
+		if err := refine(res, target, cfg); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// refine runs cfg.RefineSteps adaptive MALA moves on the target from the
+// SMC particles. It uses package smc with the target standing in for the
+// proposal, so that every annealed density is the target itself and the
+// weight increments vanish.
+func refine(res *SBGResult, target *Target, cfg SBGConfig) error {
+	t0 := time.Now()
+	h := cfg.RefineStepSize
+	if h == 0 {
+		h = 1e-5
+	}
+	x0 := make([][]float64, len(res.SMCX))
+	for i, x := range res.SMCX {
+		x0[i] = append([]float64(nil), x...)
+	}
+	rc := smc.Config{Steps: cfg.RefineSteps, Kernel: smc.MALA, StepSize: h, Adapt: true, FinalResample: false,
+		BatchSize: cfg.BatchSize, Workers: cfg.Workers, Seed: cfg.Seed + 2}
+	if cfg.Progress != nil {
+		rc.Progress = func(r smc.StepRecord) {
+			if r.Step%50 == 0 || r.Step == cfg.RefineSteps {
+				el := time.Since(t0).Seconds()
+				fmt.Fprintf(cfg.Progress, "MALA refinement %d/%d  h %.2e  acceptance %.2f  %.1fs  ETA %.0fs\n",
+					r.Step, cfg.RefineSteps, r.StepSize, r.Acceptance, el, el/float64(max(r.Step, 1))*float64(cfg.RefineSteps-r.Step))
+			}
+		}
+	}
+	rr, err := smc.Run(target, targetDensity{target}, x0, rc)
+	if err != nil {
+		return fmt.Errorf("boltzmann: MALA refinement: %w", err)
+	}
+	res.Refine = rr
+	for i, x := range rr.X {
+		if finite(rr.Energy[i]) && !math.IsInf(rr.LogW[i], -1) {
+			res.RefinedX = append(res.RefinedX, x)
+			res.RefinedEnergy = append(res.RefinedEnergy, rr.Energy[i])
+		}
+	}
+	res.RefineTime = time.Since(t0)
+	return nil
+}
+
+// targetDensity presents the unnormalised target exp(−E) as an smc.Proposal
+// (log q = −E), so that an SMC run between it and the target is a plain
+// MCMC run on the target. It cannot be sampled.
+type targetDensity struct{ t *Target }
+
+func (p targetDensity) Dim() int { return p.t.Dim() }
+
+func (p targetDensity) Sample(*rand.Rand, [][]float64, []float64) {
+	panic("boltzmann: targetDensity cannot be sampled")
+}
+
+func (p targetDensity) LogProb(x [][]float64, logq []float64) {
+	p.t.Energy(x, logq, nil)
+	for i := range logq {
+		logq[i] = -logq[i]
+	}
+}
+
+func (p targetDensity) GradLogProb(x [][]float64, logq []float64, grad [][]float64) {
+	p.t.Energy(x, logq, grad)
+	for i := range logq {
+		logq[i] = -logq[i]
+		for j := range grad[i] {
+			grad[i][j] = -grad[i][j]
+		}
+	}
 }
 
 // parallel runs fn(b) for b in [0, n) on workers goroutines. Each item is

@@ -24,7 +24,8 @@ type sbgFlags struct {
 	steps, particles, tw2  *int
 	kernel, scheme         *string
 	refLoop, noSMC         *bool
-	moves                  *int
+	moves, refine          *int
+	refineH                *float64
 	adapt                  *bool
 }
 
@@ -51,6 +52,8 @@ func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
 		refLoop:      fs.Bool("reference-loop", false, "use the off-by-one time loop of the reference code (for comparison)"),
 		noSMC:        fs.Bool("no-smc", false, "importance sampling only"),
 		moves:        fs.Int("moves", 1, "Langevin moves per annealing step"),
+		refine:       fs.Int("refine", 0, "MALA moves on the target after SMC (rejuvenation, reported as its own row; 0 = none)"),
+		refineH:      fs.Float64("refine-h", 1e-5, "initial step size of the MALA refinement (adapted), normalised units"),
 		adapt:        fs.Bool("adapt", false, "adapt the MALA step size after each annealing step (needs -kernel mala)"),
 	}
 }
@@ -93,7 +96,7 @@ func (f *sbgFlags) load() (*boltzmann.SystemSetup, *boltzmann.Model, boltzmann.S
 		Com: com, ComNone: com == boltzmann.ComNone, ComEmpirical: *f.comEmpirical,
 		ClipQuantile: *f.clip, SkipSMC: *f.noSMC, SMCParticles: *f.particles, TW2Samples: *f.tw2, Steps: *f.steps, StepSize: *f.h,
 		Kernel: kernel, ESSThreshold: *f.ess, Scheme: scheme, ReferenceLoop: *f.refLoop,
-		MovesPerStep: *f.moves, Adapt: *f.adapt,
+		MovesPerStep: *f.moves, Adapt: *f.adapt, RefineSteps: *f.refine, RefineStepSize: *f.refineH,
 		Progress: os.Stderr,
 	}
 	if cfg.ClipQuantile == 0 {
@@ -104,6 +107,9 @@ func (f *sbgFlags) load() (*boltzmann.SystemSetup, *boltzmann.Model, boltzmann.S
 	}
 	if *f.moves < 1 {
 		return nil, nil, cfg, fmt.Errorf("-moves %d: want at least 1", *f.moves)
+	}
+	if *f.refine < 0 || !(*f.refineH > 0) {
+		return nil, nil, cfg, fmt.Errorf("-refine %d -refine-h %g: want refine ≥ 0 and a positive step", *f.refine, *f.refineH)
 	}
 	if *f.adapt && kernel != smc.MALA {
 		return nil, nil, cfg, fmt.Errorf("-adapt needs -kernel mala")
