@@ -130,7 +130,12 @@ type replica struct {
 func NewProposal(m *Model, com ComAdjust) *Proposal {
 	p := &Proposal{Model: m, Com: com}
 	p.pool.New = func() any {
-		return &replica{flow: m.Flow.Clone(), tp: nn.NewTape[float32](nil), samplers: map[int]*Sampler[float32]{}}
+		f := m.Flow.Clone()
+		// The replicas only ever need gradients with respect to x.
+		for _, q := range f.Params() {
+			q.SetRequiresGrad(false)
+		}
+		return &replica{flow: f, tp: nn.NewTape[float32](nil), samplers: map[int]*Sampler[float32]{}}
 	}
 	return p
 }
@@ -221,7 +226,6 @@ func (p *Proposal) GradLogProb(x [][]float64, logq []float64, grad [][]float64) 
 			r.ones[i] = 1
 		}
 	}
-	nn.ZeroGrad(r.flow.Params())
 	r.tp.BackwardFrom(lq, r.ones[:len(x)])
 	for i := range x {
 		for j := 0; j < d; j++ {

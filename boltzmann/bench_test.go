@@ -1,7 +1,11 @@
 package boltzmann
 
 import (
+	"bytes"
 	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/boltzflow/boltzflow/nn"
@@ -72,4 +76,117 @@ func BenchmarkProposalGradLogProb(b *testing.B) {
 		p.GradLogProb(x, lq, g)
 	}
 	b.ReportMetric(float64(256*b.N)/b.Elapsed().Seconds(), "samples/s")
+}
+
+// w128ALDP is cpuALDP at twice the width, the larger configuration of the
+// PyTorch comparison (testdata/torch_tarflow_bench.py, issue #9).
+var w128ALDP = TarFlowConfig{Atoms: 22, Channels: 3, Width: 128, Heads: 2, Blocks: 4, Layers: 2}
+
+// BenchmarkTarFlowConfigs runs the three benchmarks above for each
+// configuration of the PyTorch comparison (testdata/torch_tarflow_bench.py),
+// reporting samples per second of wall clock and of process CPU time
+// (cpu-samples/s, from /proc/self/stat where it exists; robust on a shared
+// machine).
+func BenchmarkTarFlowConfigs(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		cfg  TarFlowConfig
+	}{{"cpu", cpuALDP}, {"w128", w128ALDP}} {
+		b.Run(c.name+"/TrainStep", func(b *testing.B) { benchTrainStep(b, c.cfg) })
+		b.Run(c.name+"/Sample", func(b *testing.B) { benchSample(b, c.cfg) })
+		b.Run(c.name+"/GradLogProb", func(b *testing.B) { benchGradLogProb(b, c.cfg) })
+	}
+}
+
+// procCPUSeconds returns the user+system CPU time of the process from
+// /proc/self/stat (clock ticks of 1/100 s), or -1 where it is unavailable.
+func procCPUSeconds() float64 {
+	s, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return -1
+	}
+	i := bytes.LastIndexByte(s, ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(string(s[i+1:])) // f[0] is field 3 (state)
+	if len(f) < 13 {
+		return -1
+	}
+	u, err1 := strconv.ParseFloat(f[11], 64)
+	k, err2 := strconv.ParseFloat(f[12], 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return (u + k) / 100
+}
+
+// reportSamples reports samples/s of wall clock and, if c0 ≥ 0, of CPU time
+// since c0.
+func reportSamples(b *testing.B, samples int, c0 float64) {
+	b.ReportMetric(float64(samples)/b.Elapsed().Seconds(), "samples/s")
+	if c := procCPUSeconds(); c0 >= 0 && c > c0 {
+		b.ReportMetric(float64(samples)/(c-c0), "cpu-samples/s")
+	}
+}
+
+func benchTrainStep(b *testing.B, cfg TarFlowConfig) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	f := NewTarFlow[float32](cfg, rng)
+	opt := nn.NewAdamW(f.Params(), 1e-4, 4e-4)
+	bs, d := 256, cfg.Dim()
+	x := make([]float32, bs*d)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	tp := nn.NewTape[float32](nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := procCPUSeconds()
+	for i := 0; i < b.N; i++ {
+		tp.Reset()
+		loss := f.Loss(tp, tp.Const(x, bs, d))
+		opt.ZeroGrad()
+		tp.Backward(loss)
+		nn.ClipGradNorm(f.Params(), 1)
+		opt.Step()
+	}
+	reportSamples(b, bs*b.N, c0)
+}
+
+func benchSample(b *testing.B, cfg TarFlowConfig) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	f := NewTarFlow[float32](cfg, rng)
+	bs := 256
+	s := f.NewSampler(bs)
+	x := make([]float32, bs*cfg.Dim())
+	lq := make([]float64, bs)
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := procCPUSeconds()
+	for i := 0; i < b.N; i++ {
+		s.Sample(rng, x, lq)
+	}
+	reportSamples(b, bs*b.N, c0)
+}
+
+func benchGradLogProb(b *testing.B, cfg TarFlowConfig) {
+	m := &Model{Flow: NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Norm: Normalizer{Std: 0.17}}
+	p := NewProposal(m, ComAdjust{Variant: ComChi, Sigma: 0.2})
+	x := newRowsT(256, cfg.Dim())
+	g := newRowsT(256, cfg.Dim())
+	rng := rand.New(rand.NewPCG(2, 2))
+	for _, r := range x {
+		for j := range r {
+			r[j] = rng.NormFloat64()
+		}
+	}
+	lq := make([]float64, 256)
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := procCPUSeconds()
+	for i := 0; i < b.N; i++ {
+		p.GradLogProb(x, lq, g)
+	}
+	reportSamples(b, 256*b.N, c0)
 }

@@ -65,6 +65,18 @@ func (t *Tensor[F]) RequireGrad() *Tensor[F] {
 	return t
 }
 
+// SetRequiresGrad marks whether tape operations propagate gradients into t;
+// true is RequireGrad. Freezing parameters (false) makes a backward pass
+// compute only the gradients of the other inputs, e.g. ∇ₓ log q(x) of a
+// trained flow without its parameter gradients. It returns t.
+func (t *Tensor[F]) SetRequiresGrad(on bool) *Tensor[F] {
+	if on {
+		return t.RequireGrad()
+	}
+	t.requires = false
+	return t
+}
+
 // RequiresGrad reports whether gradients are propagated into t.
 func (t *Tensor[F]) RequiresGrad() bool { return t.requires }
 
