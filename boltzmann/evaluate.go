@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/boltzflow/boltzflow/molecules/traj"
+	"github.com/boltzflow/boltzflow/smc"
 )
 
 // MethodSMCRefined names the SMC set after the MALA rejuvenation phase
@@ -298,7 +299,14 @@ type QuickstartConfig struct {
 	// NoEnergyCutoff disables the system's energy cut-off before SMC
 	// (needed while the shipped model's proposals all lie above it).
 	NoEnergyCutoff bool
-	Seed           uint64
+	// MALA replaces the SBG's ULA step (h = StepSize, default the
+	// system's SBG value) by MALA with step-size adaptation starting from
+	// StepSize; RefineSteps adds that many MALA moves on the target after
+	// SMC (SBGConfig.RefineSteps, reported as its own row).
+	MALA        bool
+	StepSize    float64
+	RefineSteps int
+	Seed        uint64
 	// Progress, if not nil, receives progress lines.
 	Progress io.Writer
 }
@@ -341,6 +349,13 @@ func Quickstart(cfg QuickstartConfig) (*Report, error) {
 	if cfg.NoEnergyCutoff {
 		sc.UseEnergyCutoff = false
 	}
+	if cfg.StepSize > 0 {
+		sc.StepSize = cfg.StepSize
+	}
+	if cfg.MALA {
+		sc.Kernel, sc.Adapt = smc.MALA, true
+	}
+	sc.RefineSteps = cfg.RefineSteps
 	sc.Seed = cfg.Seed
 	sc.Progress = cfg.Progress
 	return Evaluate(setup, m, ref, sc, cfg.OutDir)
