@@ -72,7 +72,7 @@ func PlotValueMap(path string, m *MEow[float32], test []envs.Env, lo, hi float64
 			if term || trunc {
 				for k, goal := range envs.MultiGoalGoals {
 					dx, dy := o[0]-goal[0], o[1]-goal[1]
-					if dx*dx+dy*dy <= 1 {
+					if dx*dx+dy*dy < 1 {
 						reached[k] = true
 					}
 				}

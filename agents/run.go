@@ -38,6 +38,9 @@ type RunSpec struct {
 	// Resume continues the run saved in Out.
 	Resume bool
 	Train  TrainConfig
+	// EnvOptions are passed to envs.Make for the training and the evaluation environments (zero value: the
+	// registered task, e.g. its time limit).
+	EnvOptions envs.Options
 	// Progress receives one progress line per log row (nil: silent).
 	Progress io.Writer
 }
@@ -57,13 +60,18 @@ var EvalHeader = []string{"step", "return_mean", "return_std", "episodes"}
 // MakeEnvs builds the training environment and n evaluation environments for id. An unknown id is an error
 // listing the valid ones.
 func MakeEnvs(id string, n int) (envs.Env, []envs.Env, error) {
-	train, err := envs.Make(id, envs.Options{})
+	return MakeEnvsWith(id, n, envs.Options{})
+}
+
+// MakeEnvsWith is MakeEnvs with options (time limit, task parameters) passed to every envs.Make.
+func MakeEnvsWith(id string, n int, opts envs.Options) (envs.Env, []envs.Env, error) {
+	train, err := envs.Make(id, opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	test := make([]envs.Env, n)
 	for i := range test {
-		if test[i], err = envs.Make(id, envs.Options{}); err != nil {
+		if test[i], err = envs.Make(id, opts); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -75,7 +83,7 @@ func MakeEnvs(id string, n int) (envs.Env, []envs.Env, error) {
 // diverging run returns the *DivergenceError and leaves the last good checkpoint in place.
 func RunExperiment(spec RunSpec, agent Agent) (*Table, error) {
 	c := spec.Train
-	env, test, err := MakeEnvs(spec.EnvID, c.EvalEpisodes)
+	env, test, err := MakeEnvsWith(spec.EnvID, c.EvalEpisodes, spec.EnvOptions)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/boltzflow/boltzflow/envs"
 	"github.com/boltzflow/boltzflow/nn"
 )
 
@@ -94,6 +95,45 @@ func TestRunDivergence(t *testing.T) {
 	tr := &Trainer{}
 	require.NoError(t, LoadRun(dir, tr, tinyMEow(2).Checkpoint()))
 	assert.Equal(t, 100, tr.Step, "last good checkpoint")
+}
+
+func TestMakeEnvsWith(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		opts      envs.Options
+		wantSteps int     // episode length under zero actions (no goal is reached from the origin)
+		wantBonus float64 // the environments' goal reward
+		wantErr   string  // "" for success
+	}{
+		{"registered limit", envs.Options{NoResetNoise: true}, 30, envs.MultiGoalReward, ""},
+		{"overridden limit", envs.Options{NoResetNoise: true, MaxEpisodeSteps: 5}, 5, envs.MultiGoalReward, ""},
+		{"task parameter", envs.Options{NoResetNoise: true, Params: map[string]float64{"goal_reward": 0}}, 30, 0, ""},
+		{"unknown parameter", envs.Options{Params: map[string]float64{"nope": 1}}, 0, 0, "nope"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			train, test, err := MakeEnvsWith("MultiGoal-v0", 2, c.opts)
+			if c.wantErr != "" {
+				require.ErrorContains(t, err, c.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, test, 2)
+			for _, e := range append([]envs.Env{train}, test...) {
+				assert.Equal(t, c.wantBonus, e.(*envs.TimeLimit).Env.(*envs.MultiGoal).GoalReward)
+				e.Reset(0)
+				n := 0
+				for {
+					_, _, term, trunc, _, err := e.Step([]float64{0, 0})
+					require.NoError(t, err)
+					n++
+					if term || trunc {
+						break
+					}
+				}
+				assert.Equal(t, c.wantSteps, n)
+			}
+		})
+	}
 }
 
 func TestUnknownEnv(t *testing.T) {

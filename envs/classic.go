@@ -271,12 +271,20 @@ func (e *MountainCar) Time() float64 { return float64(e.steps) }
 //	| 0 displacement x | [−1, 1] |
 //	| 1 displacement y | [−1, 1] |
 //
-// Step: a ← clip(a, −1, 1); p ← clip(p + a, −7, 7); reward =
-// −30‖a‖² − min_g ‖p − g‖ over the goals (±5, 0), (0, ±5), with the clipped
-// action and the new position; terminated when min_g ‖p − g‖ < 1. Reset:
-// p = clip(0.1·N(0, I), −7, 7). TimeLimit 30. Info: "reward_ctrl"
-// (−30‖a‖²), "goal_distance" (min_g ‖p − g‖).
+// Step: a ← clip(a, −1, 1); p ← clip(p + a, −7, 7); d = min_g ‖p − g‖ over
+// the goals (±5, 0), (0, ±5) at the new position; reward = −30‖a‖² − d²
+// with the clipped action; terminated when d < 1, and then the reward gets
+// +GoalReward. These are the original task's settings (soft Q-learning's
+// MultiGoalEnv, also MEow's toy: actuation_cost_coeff 30,
+// distance_cost_coeff 1 on the squared distance, goal_threshold 1,
+// goal_reward 10, init_sigma 0.1, noise-free point dynamics). Reset: p =
+// clip(0.1·N(0, I), −7, 7). TimeLimit 30 (soft Q-learning's
+// max_path_length; MEow's toy truncates at 1000, Options.MaxEpisodeSteps).
+// Info: "reward_ctrl" (−30‖a‖²), "goal_distance" (d). Params:
+// "goal_reward" (default 10; 0 removes the bonus).
 type MultiGoal struct {
+	GoalReward float64 // reward added on the step that reaches a goal (d < 1)
+
 	p       [2]float64
 	a       [2]float64
 	steps   int
@@ -291,15 +299,20 @@ type MultiGoal struct {
 // MultiGoalGoals are the goal positions of MultiGoal-v0.
 var MultiGoalGoals = [4][2]float64{{5, 0}, {-5, 0}, {0, 5}, {0, -5}}
 
+// MultiGoalReward is the default goal bonus of MultiGoal-v0, goal_reward = 10
+// of the soft Q-learning MultiGoalEnv.
+const MultiGoalReward = 10.0
+
 // NewMultiGoal returns a MultiGoal-v0 without time limit.
 func NewMultiGoal(opts Options) (*MultiGoal, error) {
 	if err := noModelOptions("MultiGoal-v0", opts); err != nil {
 		return nil, err
 	}
-	if _, err := readParams("MultiGoal-v0", opts.Params); err != nil {
+	p, err := readParams("MultiGoal-v0", opts.Params, param{"goal_reward", MultiGoalReward})
+	if err != nil {
 		return nil, err
 	}
-	e := &MultiGoal{noNoise: opts.NoResetNoise, obs: make([]float64, 2), qpos: make([]float64, 2),
+	e := &MultiGoal{GoalReward: p[0], noNoise: opts.NoResetNoise, obs: make([]float64, 2), qpos: make([]float64, 2),
 		ctrl: make([]float64, 2), info: Info{"reward_ctrl": 0, "goal_distance": 0}}
 	e.seeder.init()
 	return e, nil
@@ -354,7 +367,11 @@ func (e *MultiGoal) Step(action []float64) ([]float64, float64, bool, bool, Info
 	ctrl := -30 * sq
 	e.info["reward_ctrl"], e.info["goal_distance"] = ctrl, d
 	e.steps++
-	return e.observe(), ctrl - d, d < 1, false, e.info, nil
+	r, term := ctrl-d*d, d < 1
+	if term {
+		r += e.GoalReward
+	}
+	return e.observe(), r, term, false, e.info, nil
 }
 
 // Qpos returns the position.

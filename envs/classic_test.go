@@ -122,35 +122,88 @@ func TestMountainCarTransitions(t *testing.T) {
 }
 
 func TestMultiGoalTransitions(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	e, err := NewMultiGoal(Options{})
-	require.NoError(t, err)
-	nterm := 0
-	for range 3000 {
-		p := [2]float64{(rng.Float64()*2 - 1) * 7.5, (rng.Float64()*2 - 1) * 7.5}
-		a := []float64{(rng.Float64()*2 - 1) * 1.5, (rng.Float64()*2 - 1) * 1.5}
-		e.p = p
-		obs, r, term, _, info, err := e.Step(a)
-		require.NoError(t, err)
-		var q [2]float64
-		cost := 0.0
-		for i := range 2 {
-			ai := math.Max(-1, math.Min(1, a[i]))
-			cost += 30 * ai * ai
-			q[i] = math.Max(-7, math.Min(7, p[i]+ai))
-		}
-		d := math.Min(math.Min(math.Hypot(q[0]-5, q[1]), math.Hypot(q[0]+5, q[1])),
-			math.Min(math.Hypot(q[0], q[1]-5), math.Hypot(q[0], q[1]+5)))
-		require.Equal(t, q[0], obs[0])
-		require.Equal(t, q[1], obs[1])
-		require.InDelta(t, -cost-d, r, 1e-12)
-		require.Equal(t, d < 1, term)
-		require.InDelta(t, -cost, info["reward_ctrl"], 1e-12)
-		if term {
-			nterm++
-		}
+	for _, c := range []struct {
+		name   string
+		params map[string]float64
+		bonus  float64 // goal bonus the reward must contain on terminating steps
+	}{
+		{"default goal_reward", nil, 10},
+		{"goal_reward 0 (no bonus)", map[string]float64{"goal_reward": 0}, 0},
+		{"goal_reward 2.5", map[string]float64{"goal_reward": 2.5}, 2.5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			e, err := NewMultiGoal(Options{Params: c.params})
+			require.NoError(t, err)
+			assert.Equal(t, c.bonus, e.GoalReward)
+			nterm, nfree := 0, 0
+			for range 3000 {
+				p := [2]float64{(rng.Float64()*2 - 1) * 7.5, (rng.Float64()*2 - 1) * 7.5}
+				a := []float64{(rng.Float64()*2 - 1) * 1.5, (rng.Float64()*2 - 1) * 1.5}
+				e.p = p
+				obs, r, term, _, info, err := e.Step(a)
+				require.NoError(t, err)
+				var q [2]float64
+				cost := 0.0
+				for i := range 2 {
+					ai := math.Max(-1, math.Min(1, a[i]))
+					cost += 30 * ai * ai
+					q[i] = math.Max(-7, math.Min(7, p[i]+ai))
+				}
+				d := math.Min(math.Min(math.Hypot(q[0]-5, q[1]), math.Hypot(q[0]+5, q[1])),
+					math.Min(math.Hypot(q[0], q[1]-5), math.Hypot(q[0], q[1]+5)))
+				want := -cost - d*d // the original task's squared-distance cost
+				if d < 1 {
+					want += c.bonus
+					nterm++
+				} else {
+					nfree++
+				}
+				require.Equal(t, q[0], obs[0])
+				require.Equal(t, q[1], obs[1])
+				require.InDelta(t, want, r, 1e-12)
+				require.Equal(t, d < 1, term)
+				require.InDelta(t, -cost, info["reward_ctrl"], 1e-12)
+				require.InDelta(t, d, info["goal_distance"], 1e-12)
+			}
+			assert.Positive(t, nterm, "no goal reached in the sample")
+			assert.Positive(t, nfree, "every step reached a goal")
+		})
 	}
-	assert.Positive(t, nterm)
+}
+
+func TestMultiGoalGoalBonus(t *testing.T) {
+	// From (4, 0), the action (0.5, 0) ends at (4.5, 0), 0.5 from the goal (5, 0): −30·0.25 − 0.5² + bonus.
+	// From (0, 0), the action (0, 1) ends at (0, 1), 4 from (0, 5): −30 − 4², no bonus, not terminated.
+	for _, c := range []struct {
+		name   string
+		params map[string]float64
+		from   [2]float64
+		action []float64
+		want   float64
+		term   bool
+	}{
+		{"goal reached, default bonus 10", nil, [2]float64{4, 0}, []float64{0.5, 0}, -7.75 + 10, true},
+		{"goal reached, goal_reward 0", map[string]float64{"goal_reward": 0}, [2]float64{4, 0}, []float64{0.5, 0}, -7.75, true},
+		{"goal not reached", nil, [2]float64{0, 0}, []float64{0, 1}, -46, false},
+		{"goal reached from the far side", nil, [2]float64{0, -6.5}, []float64{0, 0.8}, -30*0.64 - 0.7*0.7 + 10, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e, err := Make("MultiGoal-v0", Options{Params: c.params, NoResetNoise: true})
+			require.NoError(t, err)
+			e.Reset(0)
+			e.(*TimeLimit).Env.(*MultiGoal).p = c.from
+			_, r, term, trunc, _, err := e.Step(c.action)
+			require.NoError(t, err)
+			assert.InDelta(t, c.want, r, 1e-12)
+			assert.Equal(t, c.term, term)
+			assert.False(t, trunc)
+		})
+	}
+	_, err := NewMultiGoal(Options{Params: map[string]float64{"goal_reward": math.NaN()}})
+	require.ErrorContains(t, err, "goal_reward")
+	_, err = NewMultiGoal(Options{Params: map[string]float64{"goalreward": 1}})
+	require.ErrorContains(t, err, "goal_reward")
 }
 
 func TestClassicResetDistributions(t *testing.T) {

@@ -37,6 +37,22 @@ func expF32(x float64) float64 {
 // argument is clamped to [−104, 104], where σ already rounds to float32's 1
 // and 0, so the scale factor stays a normal float64; NaN propagates.
 func sigmoidF32Slice(y, d, x []float32) {
+	x = x[:len(y)]
+	if d != nil {
+		d = d[:len(y)]
+	}
+	// The leading multiple of 4 goes through the AVX2 kernel where there is
+	// one (the same operations, 4 lanes at a time, identical results).
+	k := sigmoidVec(y, d, x)
+	if d != nil {
+		d = d[k:]
+	}
+	sigmoidF32Scalar(y[k:], d, x[k:])
+}
+
+// sigmoidF32Scalar is sigmoidF32Slice one element at a time, the reference
+// of the vector kernel.
+func sigmoidF32Scalar(y, d, x []float32) {
 	const (
 		log2e   = 1.4426950408889634
 		ln2hi   = 0.6931471803691238
@@ -47,17 +63,27 @@ func sigmoidF32Slice(y, d, x []float32) {
 	if d != nil {
 		d = d[:len(y)]
 	}
+	// The explicit float64 conversions round every product, so no compiler
+	// (GOAMD64=v3 included) fuses them into multiply-adds: the results are
+	// those of the separately rounded operations the vector kernel performs.
 	for i, v := range x {
 		arg := min(max(-float64(v), -104), 104)
-		sh := arg*log2e + shifter
+		sh := float64(arg*log2e) + shifter
 		n := sh - shifter
-		r := arg - n*ln2hi - n*ln2lo
-		e := (1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))) *
-			math.Float64frombits(uint64(int64(int32(math.Float64bits(sh)))+1023)<<52)
+		r := (arg - float64(n*ln2hi)) - float64(n*ln2lo)
+		// eʳ ≈ 1 + r(1 + r(1/2 + r(1/6 + r(1/24 + r(1/120 + r(1/720 + r/5040)))))), by Horner.
+		t := float64(r * (1.0 / 5040))
+		t = float64(r * (1.0/720 + t))
+		t = float64(r * (1.0/120 + t))
+		t = float64(r * (1.0/24 + t))
+		t = float64(r * (1.0/6 + t))
+		t = float64(r * (1.0/2 + t))
+		t = float64(r * (1 + t))
+		e := float64((1 + t) * math.Float64frombits(uint64(int64(int32(math.Float64bits(sh)))+1023)<<52))
 		s := 1 / (1 + e)
 		y[i] = float32(s)
 		if d != nil {
-			d[i] = float32(e * s * s)
+			d[i] = float32(float64(e*s) * s)
 		}
 	}
 }

@@ -1,7 +1,8 @@
 // Command meow trains the MEow agent (package agents) on one environment and writes DIR/eval.csv
 // (step,return_mean,return_std,episodes), DIR/train.csv (losses, α, Q and V statistics, steps/s),
 // DIR/curve.png, DIR/checkpoint.safetensors, DIR/replay.bin and DIR/config.json; on MultiGoal-v0 also
-// DIR/value.png, the learned V(s) as a heat map with the evaluation trajectories.
+// DIR/value.png, the learned V(s) as a heat map with the evaluation trajectories, and DIR/value-MODE.png with
+// the trajectories of the other evaluation mode.
 //
 //	go run ./experiments/meow -env Pendulum-v1 -steps 20000 -seed 0 -out runs/meow-pendulum
 //	go run ./experiments/meow -resume runs/meow-pendulum        # continue a killed run
@@ -30,6 +31,8 @@ type config struct {
 	Agent    agents.MEowConfig
 	Train    agents.TrainConfig
 	EvalMode string
+	// MaxEpisodeSteps overrides the registered time limit when > 0 (training and evaluation environments).
+	MaxEpisodeSteps int `json:",omitempty"`
 }
 
 func main() {
@@ -57,6 +60,7 @@ func run(args []string) error {
 	logEvery := fs.Int("log-every", 1000, "train.csv row every N steps")
 	flowHidden := fs.String("flow-hidden", "", "hidden widths of σ-net and translation nets, e.g. \"64,64\" (empty: paper)")
 	shiftHidden := fs.String("shift-hidden", "", "hidden widths of the shift nets b1, b2, e.g. \"256,256\" (empty: paper)")
+	maxEp := fs.Int("max-episode-steps", 0, "time limit of training and evaluation episodes (0: the registered one)")
 	out := fs.String("out", "", "output directory (required unless -resume)")
 	resume := fs.String("resume", "", "continue the run saved in this directory")
 	if err := fs.Parse(args); err != nil {
@@ -135,7 +139,7 @@ func run(args []string) error {
 				return fmt.Errorf("-shift-hidden %q: %w", *shiftHidden, err)
 			}
 		}
-		cfg = config{Env: *env, Seed: *seed, Agent: ac, Train: tc, EvalMode: *evalMode}
+		cfg = config{Env: *env, Seed: *seed, Agent: ac, Train: tc, EvalMode: *evalMode, MaxEpisodeSteps: *maxEp}
 	}
 	if err := validate(cfg); err != nil {
 		return err
@@ -150,23 +154,29 @@ func run(args []string) error {
 			return err
 		}
 	}
+	envOpts := envs.Options{MaxEpisodeSteps: cfg.MaxEpisodeSteps}
 	agent := agents.NewMEow[float32](cfg.Agent, uint64(cfg.Seed))
 	eval, err := agents.RunExperiment(agents.RunSpec{Method: "MEow", EnvID: cfg.Env, Seed: cfg.Seed, Out: dir,
-		Resume: *resume != "", Train: cfg.Train, Progress: os.Stderr}, agent)
+		Resume: *resume != "", Train: cfg.Train, EnvOptions: envOpts, Progress: os.Stderr}, agent)
 	if err != nil {
 		return err
 	}
 	if cfg.Env == "MultiGoal-v0" {
-		_, test, err := agents.MakeEnvs(cfg.Env, cfg.Train.EvalEpisodes)
+		_, test, err := agents.MakeEnvsWith(cfg.Env, cfg.Train.EvalEpisodes, envOpts)
 		if err != nil {
 			return err
 		}
-		goals, err := agents.PlotValueMap(filepath.Join(dir, "value.png"), agent, test, -7, 7, cfg.Train.Deterministic)
-		if err != nil {
-			return err
+		// value.png shows the trajectories in the evaluation mode; the other mode's go to value-MODE.png.
+		other := map[string]string{"deterministic": "stochastic", "stochastic": "deterministic"}[cfg.EvalMode]
+		for _, m := range []struct{ mode, file string }{{cfg.EvalMode, "value.png"}, {other, "value-" + other + ".png"}} {
+			path := filepath.Join(dir, m.file)
+			goals, err := agents.PlotValueMap(path, agent, test, -7, 7, m.mode == "deterministic")
+			if err != nil {
+				return err
+			}
+			fmt.Printf("MEow %s seed %d: %d of 4 goals reached by %d %s episodes (value map in %s)\n",
+				cfg.Env, cfg.Seed, goals, cfg.Train.EvalEpisodes, m.mode, path)
 		}
-		fmt.Printf("MEow %s seed %d: %d of 4 goals reached by %d %s episodes (value map in %s)\n",
-			cfg.Env, cfg.Seed, goals, cfg.Train.EvalEpisodes, cfg.EvalMode, filepath.Join(dir, "value.png"))
 	}
 	if n := len(eval.Rows); n > 0 {
 		last := eval.Rows[n-1]
@@ -230,6 +240,8 @@ func validate(c config) error {
 		return fmt.Errorf("-batch %d, -buffer %d: need 0 < batch ≤ buffer", t.BatchSize, t.BufferSize)
 	case t.LogEvery <= 0:
 		return fmt.Errorf("-log-every %d: must be > 0", t.LogEvery)
+	case c.MaxEpisodeSteps < 0:
+		return fmt.Errorf("-max-episode-steps %d: must be ≥ 0 (0: the registered limit)", c.MaxEpisodeSteps)
 	}
 	return nil
 }
