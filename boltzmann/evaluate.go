@@ -290,9 +290,9 @@ type QuickstartConfig struct {
 	// checkpoint for it; RefPath the MD test frames (.npy, nm); OutDir
 	// receives results.json, table.md and the PNGs.
 	System, ModelPath, RefPath, OutDir string
-	// Proposals (default 10,000), SMCParticles (default 500: SMC starts
+	// Proposals (default 10,000), SMCParticles (default 2,000: SMC starts
 	// from the first SMCParticles proposals to fit a CPU budget), Steps
-	// (default 100), TW2Samples (default 1,500: the exact assignment is
+	// (default 100), TW2Samples (default 2,000: the exact assignment is
 	// slow on 10,000 samples when IS has collapsed onto a few duplicated
 	// conformations) and Seed.
 	Proposals, SMCParticles, Steps, TW2Samples int
@@ -337,11 +337,11 @@ func Quickstart(cfg QuickstartConfig) (*Report, error) {
 	}
 	sc.SMCParticles = cfg.SMCParticles
 	if sc.SMCParticles == 0 {
-		sc.SMCParticles = 500
+		sc.SMCParticles = 2000
 	}
 	sc.TW2Samples = cfg.TW2Samples
 	if sc.TW2Samples == 0 {
-		sc.TW2Samples = 1500
+		sc.TW2Samples = 2000
 	}
 	if cfg.Steps > 0 {
 		sc.Steps = cfg.Steps

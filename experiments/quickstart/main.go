@@ -8,7 +8,7 @@
 // experiments/md; command in the README). It then trains MEow on Pendulum-v1 for a short run and prints
 // its evaluation return.
 //
-//	go run ./experiments/quickstart [-out quickstart-out] [-seed 0] [-proposals 10000] [-meow-steps 5000]
+//	go run ./experiments/quickstart [-out quickstart-out] [-seed 0] [-proposals 10000] [-meow-steps 8000]
 //
 // DIR (-out) receives results.json (keys ess_is, ew2_is, tw2_is, ess_smc, ew2_smc, tw2_smc), table.md,
 // the Ramachandran and energy-histogram PNGs, and the MEow run (meow-pendulum/: eval.csv, curve.png, …).
@@ -45,10 +45,10 @@ func run(args []string) error {
 	out := fs.String("out", "quickstart-out", "output directory")
 	seed := fs.Uint64("seed", 0, "random seed of every stage")
 	proposals := fs.Int("proposals", 10000, "flow proposals drawn for importance sampling")
-	smcParticles := fs.Int("smc-particles", 500, "SMC particles (the first proposals; CPU budget)")
+	smcParticles := fs.Int("smc-particles", 2000, "SMC particles (the first proposals; CPU budget)")
 	model := fs.String("model", "", "TarFlow checkpoint (default: the shipped "+modelRel+")")
 	ref := fs.String("ref", "", "MD test frames, .npy float32 [frames, atoms, 3] in nm (default: the shipped "+refRel+")")
-	meowSteps := fs.Int("meow-steps", 5000, "MEow training steps on Pendulum-v1 (0 skips the RL part)")
+	meowSteps := fs.Int("meow-steps", 8000, "MEow training steps on Pendulum-v1 (0 skips the RL part)")
 	sbgDefaults := fs.Bool("sbg-smc", false, "use the SBG paper's SMC move (ULA, h = 1e-7) instead of the CPU setting (adaptive MALA from h = 1e-5)")
 	refine := fs.Int("refine", 300, "MALA moves on the target after SMC, reported as the flow-SMC+MALA row (0 = none)")
 	if err := fs.Parse(args); err != nil {
