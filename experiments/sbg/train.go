@@ -43,6 +43,9 @@ func train(args []string) error {
 	if *data == "" {
 		return fmt.Errorf("train: -data is required")
 	}
+	if *workers < 1 || *epochs < 1 {
+		return fmt.Errorf("train: -workers %d -epochs %d: want at least 1 of each", *workers, *epochs)
+	}
 	setup, err := boltzmann.LoadSystem(*system)
 	if err != nil {
 		return err
