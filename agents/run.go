@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -32,7 +34,7 @@ type RunSpec struct {
 	Method string // "MEow" or "SAC" (titles and metadata)
 	EnvID  string // registered environment id
 	Seed   int64
-	// Out is the output directory (eval.csv, train.csv, curve.png, checkpoint.safetensors, replay.bin); "" writes
+	// Out is the output directory (eval.csv, train.csv, curve.png, checkpoint.safetensors, replay.bin, run.json); "" writes
 	// nothing.
 	Out string
 	// Resume continues the run saved in Out.
@@ -52,7 +54,32 @@ const (
 	CurveFile      = "curve.png"
 	CheckpointFile = "checkpoint.safetensors"
 	ReplayFile     = "replay.bin"
+	StatusFile     = "run.json"
 )
+
+// RunStatus is what dir/run.json records after every checkpoint: which run it is, how far it got and the wall
+// time spent in training so far, summed over resumed segments (so env-steps/s of a resumed run stays honest).
+type RunStatus struct {
+	Method      string  `json:"method"`
+	Env         string  `json:"env"`
+	Seed        int64   `json:"seed"`
+	Step        int     `json:"step"`         // environment steps done (as in the checkpoint)
+	Steps       int     `json:"steps"`        // environment steps the run is configured for
+	WallSeconds float64 `json:"wall_seconds"` // training wall time so far, all segments
+}
+
+// ReadRunStatus reads dir/run.json. A missing file is reported with an error wrapping fs.ErrNotExist.
+func ReadRunStatus(dir string) (RunStatus, error) {
+	var st RunStatus
+	raw, err := os.ReadFile(filepath.Join(dir, StatusFile))
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return st, fmt.Errorf("agents: %s: %w", filepath.Join(dir, StatusFile), err)
+	}
+	return st, nil
+}
 
 // EvalHeader is the header of eval.csv.
 var EvalHeader = []string{"step", "return_mean", "return_std", "episodes"}
@@ -92,11 +119,21 @@ func RunExperiment(spec RunSpec, agent Agent) (*Table, error) {
 	path := func(name string) string { return filepath.Join(spec.Out, name) }
 	eval := NewTable(path(EvalFile), EvalHeader...)
 	train := NewTable(path(TrainFile), append([]string{"step"}, tr.LogNames()...)...)
+	prevWall := 0.0
 	if spec.Resume {
 		if spec.Out == "" {
 			return nil, errors.New("agents: resume needs an output directory")
 		}
 		if err := LoadRun(spec.Out, tr, agent.Checkpoint()); err != nil {
+			return nil, err
+		}
+		if st, err := ReadRunStatus(spec.Out); err == nil {
+			if st.Method != spec.Method || st.Env != spec.EnvID || st.Seed != spec.Seed {
+				return nil, fmt.Errorf("agents: %s is a run of %s on %s seed %d, not %s on %s seed %d",
+					filepath.Join(spec.Out, StatusFile), st.Method, st.Env, st.Seed, spec.Method, spec.EnvID, spec.Seed)
+			}
+			prevWall = st.WallSeconds
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 		if eval, err = LoadTable(path(EvalFile), tr.Step, EvalHeader...); err != nil {
@@ -156,7 +193,13 @@ func RunExperiment(spec RunSpec, agent Agent) (*Table, error) {
 		ck := agent.Checkpoint()
 		ck.Meta = map[string]string{"method": spec.Method, "env": spec.EnvID, "eval_mode": mode,
 			"seed": strconv.FormatInt(spec.Seed, 10)}
-		return SaveRun(spec.Out, tr, ck)
+		if err := SaveRun(spec.Out, tr, ck); err != nil {
+			return err
+		}
+		st := RunStatus{Method: spec.Method, Env: spec.EnvID, Seed: spec.Seed, Step: tr.Step, Steps: c.Steps,
+			WallSeconds: prevWall + time.Since(start).Seconds()}
+		raw, _ := json.MarshalIndent(st, "", "  ")
+		return WriteFileAtomic(path(StatusFile), raw)
 	}
 	if err := tr.Run(); err != nil {
 		return eval, err

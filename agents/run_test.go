@@ -33,10 +33,14 @@ func TestRunResume(t *testing.T) {
 	eval, err := RunExperiment(spec, a)
 	require.NoError(t, err)
 	require.Len(t, eval.Rows, 2)
-	for _, f := range []string{EvalFile, TrainFile, CurveFile, CheckpointFile, ReplayFile} {
+	for _, f := range []string{EvalFile, TrainFile, CurveFile, CheckpointFile, ReplayFile, StatusFile} {
 		_, err := os.Stat(filepath.Join(dir, f))
 		require.NoError(t, err, f)
 	}
+	st1, err := ReadRunStatus(dir)
+	require.NoError(t, err)
+	assert.Equal(t, RunStatus{Method: "MEow", Env: "Pendulum-v1", Seed: 3, Step: 200, Steps: 200, WallSeconds: st1.WallSeconds}, st1)
+	assert.Greater(t, st1.WallSeconds, 0.0)
 	// Resume into a fresh agent: its parameters, optimiser state and buffer come from the checkpoint.
 	b := tinyMEow(99)
 	tr := &Trainer{}
@@ -57,6 +61,17 @@ func TestRunResume(t *testing.T) {
 	got, err := LoadTable(filepath.Join(dir, EvalFile), 1<<30, EvalHeader...)
 	require.NoError(t, err)
 	assert.Len(t, got.Rows, 3)
+	// The wall time accumulates over segments.
+	st2, err := ReadRunStatus(dir)
+	require.NoError(t, err)
+	assert.Equal(t, 300, st2.Step)
+	assert.Greater(t, st2.WallSeconds, st1.WallSeconds)
+
+	// Resuming another run's directory is an error naming both.
+	other := spec
+	other.Seed = 4
+	_, err = RunExperiment(other, tinyMEow(97))
+	require.ErrorContains(t, err, "seed 3, not MEow on Pendulum-v1 seed 4")
 
 	// A truncated replay file is an error, not a panic.
 	raw, err := os.ReadFile(filepath.Join(dir, ReplayFile))

@@ -1,8 +1,12 @@
 // Command rl-bench trains MEow and SAC on several environments and seeds, running the jobs in parallel on a
 // fixed job list (results do not depend on the number of workers), and prints a markdown table of the final
-// evaluation return (mean ± std over seeds) and the environment steps per second of each method.
+// evaluation return (mean ± std over seeds) and the environment steps per second of each method. With -out it
+// keeps one run directory per job (as experiments/meow and experiments/sac write them) and a learning-curve PNG
+// per environment (curve-ENV.png: mean ± std over seeds per method); with -resume a killed benchmark continues:
+// finished runs are only re-evaluated, interrupted ones continue from their last checkpoint.
 //
 //	go run ./experiments/rl-bench -envs Pendulum-v1,MultiGoal-v0 -seeds 0,1,2 -steps 20000 -out runs/bench
+//	go run ./experiments/rl-bench -envs Hopper-v5 -seeds 0,1,2 -steps 300000 -out runs/mujoco -resume
 package main
 
 import (
@@ -18,6 +22,8 @@ import (
 	"sync"
 	"time"
 
+	"gonum.org/v1/plot/vg"
+
 	"github.com/boltzflow/boltzflow/agents"
 	"github.com/boltzflow/boltzflow/envs"
 )
@@ -30,7 +36,16 @@ type job struct {
 type result struct {
 	det, sto  float64 // final evaluation returns (10 episodes) in both modes
 	stepsPerS float64
+	eval      *agents.Table // evaluations during training
 	err       error
+}
+
+type jobOptions struct {
+	steps  int // 0: preset
+	det    bool
+	out    string
+	resume bool
+	env    envs.Options
 }
 
 func main() {
@@ -49,8 +64,22 @@ func run(args []string, stdout io.Writer) error {
 	workers := fs.Int("workers", 2, "runs in parallel")
 	evalMode := fs.String("eval-mode", "deterministic", "evaluation actions during training: deterministic or stochastic")
 	out := fs.String("out", "", "directory for the per-run outputs (empty: none)")
+	resume := fs.Bool("resume", false, "continue the runs found in -out (finished ones are only evaluated)")
+	maxEp := fs.Int("max-episode-steps", 0, "time limit of training and evaluation episodes (0: the registered one)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *resume && *out == "" {
+		return errors.New("-resume needs -out DIR")
+	}
+	if *maxEp < 0 {
+		return fmt.Errorf("-max-episode-steps %d: must be ≥ 0 (0: the registered limit)", *maxEp)
+	}
+	if *steps < 0 {
+		return fmt.Errorf("-steps %d: must be ≥ 0 (0: per-environment presets)", *steps)
 	}
 	if *evalMode != "deterministic" && *evalMode != "stochastic" {
 		return fmt.Errorf("-eval-mode %q: valid values are deterministic, stochastic", *evalMode)
@@ -97,7 +126,8 @@ func run(args []string, stdout io.Writer) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = runJob(jobs[i], *steps, *evalMode == "deterministic", *out)
+				results[i] = runJob(jobs[i], jobOptions{steps: *steps, det: *evalMode == "deterministic", out: *out,
+					resume: *resume, env: envs.Options{MaxEpisodeSteps: *maxEp}})
 			}
 		}()
 	}
@@ -132,6 +162,13 @@ func run(args []string, stdout io.Writer) error {
 				dm, dsd, sm, ssd, len(det), rm)
 		}
 	}
+	if *out != "" {
+		for _, e := range envIDs {
+			if err := plotEnv(*out, e, methods, jobs, results, *evalMode); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -142,13 +179,13 @@ func name(m string) string {
 	return "SAC"
 }
 
-func runJob(j job, steps int, det bool, out string) result {
-	probe, err := envs.Make(j.env, envs.Options{})
+func runJob(j job, o jobOptions) result {
+	probe, err := envs.Make(j.env, o.env)
 	if err != nil {
 		return result{err: err}
 	}
 	od, ad := probe.ObservationSpace().Dim(), probe.ActionSpace().Dim()
-	tc := agents.TrainConfig{BatchSize: 256, BufferSize: 1_000_000, EvalEpisodes: 10, LogEvery: 1000, Deterministic: det}
+	tc := agents.TrainConfig{BatchSize: 256, BufferSize: 1_000_000, EvalEpisodes: 10, LogEvery: 1000, Deterministic: o.det}
 	var agent agents.Agent
 	switch j.method {
 	case "meow":
@@ -165,26 +202,42 @@ func runJob(j job, steps int, det bool, out string) result {
 		agent = agents.NewSAC(agents.DefaultSACConfig(od, ad), uint64(j.seed))
 		tc.Steps, tc.LearningStarts, tc.EvalEvery = p.Steps, p.LearningStarts, p.EvalEvery
 	}
-	if steps > 0 {
-		tc.Steps = steps
-		tc.EvalEvery = min(tc.EvalEvery, steps)
+	if o.steps > 0 {
+		tc.Steps = o.steps
+		tc.EvalEvery = min(tc.EvalEvery, o.steps)
 	}
-	dir := ""
-	if out != "" {
-		dir = filepath.Join(out, fmt.Sprintf("%s-%s-seed%d", j.method, j.env, j.seed))
+	spec := agents.RunSpec{Method: name(j.method), EnvID: j.env, Seed: j.seed, Train: tc, EnvOptions: o.env,
+		Progress: os.Stderr}
+	if o.out != "" {
+		spec.Out = filepath.Join(o.out, fmt.Sprintf("%s-%s-seed%d", j.method, j.env, j.seed))
+		if o.resume {
+			if _, err := os.Stat(filepath.Join(spec.Out, agents.CheckpointFile)); err == nil {
+				spec.Resume = true
+			}
+		}
 	}
 	start := time.Now()
-	eval, err := agents.RunExperiment(agents.RunSpec{Method: name(j.method), EnvID: j.env, Seed: j.seed, Out: dir,
-		Train: tc, Progress: os.Stderr}, agent)
+	eval, err := agents.RunExperiment(spec, agent)
 	if err != nil {
 		return result{err: err}
 	}
-	el := time.Since(start).Seconds()
+	rate := float64(tc.Steps) / time.Since(start).Seconds()
+	if spec.Out != "" {
+		// Summed over resumed segments.
+		st, err := agents.ReadRunStatus(spec.Out)
+		if err != nil {
+			return result{err: err}
+		}
+		if st.Step != tc.Steps {
+			return result{err: fmt.Errorf("%s is at step %d, not %d", spec.Out, st.Step, tc.Steps)}
+		}
+		rate = float64(st.Step) / st.WallSeconds
+	}
 	if len(eval.Rows) == 0 {
 		return result{err: errors.New("no evaluation (steps < eval interval)")}
 	}
 	// Final policy in both evaluation modes (10 episodes, seeds 0..9).
-	_, test, err := agents.MakeEnvs(j.env, tc.EvalEpisodes)
+	_, test, err := agents.MakeEnvsWith(j.env, tc.EvalEpisodes, o.env)
 	if err != nil {
 		return result{err: err}
 	}
@@ -196,7 +249,45 @@ func runJob(j job, steps int, det bool, out string) result {
 	if err != nil {
 		return result{err: err}
 	}
-	return result{det: rd.ReturnMean, sto: rs.ReturnMean, stepsPerS: float64(tc.Steps) / el}
+	return result{det: rd.ReturnMean, sto: rs.ReturnMean, stepsPerS: rate, eval: eval}
+}
+
+// plotEnv writes out/curve-ENV.png: per method, the mean ± std over seeds of the evaluation return at the steps
+// every seed evaluated.
+func plotEnv(out, env string, methods []string, jobs []job, results []result, mode string) error {
+	var curves []agents.Curve
+	for _, m := range methods {
+		var tabs []*agents.Table
+		for i, j := range jobs {
+			if j.env == env && j.method == m && results[i].err == nil && results[i].eval != nil {
+				tabs = append(tabs, results[i].eval)
+			}
+		}
+		if len(tabs) == 0 {
+			continue
+		}
+		cv := agents.Curve{Name: fmt.Sprintf("%s (%d seeds)", name(m), len(tabs))}
+		for r := range tabs[0].Rows {
+			step := tabs[0].Rows[r][0]
+			var v []float64
+			for _, t := range tabs {
+				if r < len(t.Rows) && t.Rows[r][0] == step {
+					v = append(v, t.Rows[r][1])
+				}
+			}
+			if len(v) != len(tabs) {
+				break
+			}
+			mu, sd := meanStd(v)
+			cv.Step, cv.Mean, cv.Std = append(cv.Step, step), append(cv.Mean, mu), append(cv.Std, sd)
+		}
+		curves = append(curves, cv)
+	}
+	if len(curves) == 0 {
+		return nil
+	}
+	return agents.PlotCurves(filepath.Join(out, "curve-"+env+".png"), env+" ("+mode+" evaluation, mean ± std over seeds)",
+		16*vg.Centimeter, 10*vg.Centimeter, curves...)
 }
 
 func stepsLabel(steps int) string {

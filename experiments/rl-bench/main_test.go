@@ -2,7 +2,12 @@ package main
 
 import (
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/boltzflow/boltzflow/agents"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,4 +27,29 @@ func TestBadInput(t *testing.T) {
 		require.Error(t, err, "%v", tc.args)
 		assert.Contains(t, err.Error(), tc.want, "%v", tc.args)
 	}
+}
+
+func TestBadInputResume(t *testing.T) {
+	err := run([]string{"-resume"}, io.Discard)
+	require.ErrorContains(t, err, "-resume needs -out")
+	err = run([]string{"-max-episode-steps", "-1"}, io.Discard)
+	require.ErrorContains(t, err, "-max-episode-steps -1")
+}
+
+// TestResumeFinished runs a short benchmark, then runs it again with -resume: the finished run is only
+// re-evaluated, so the table (returns and the env-steps/s kept in run.json) is the same, and the per-environment
+// curve exists.
+func TestResumeFinished(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-envs", "Pendulum-v1", "-methods", "sac", "-seeds", "0", "-steps", "1200", "-workers", "1", "-out", dir}
+	var first, second strings.Builder
+	require.NoError(t, run(args, &first))
+	require.NoError(t, run(append(args, "-resume"), &second))
+	assert.Equal(t, first.String(), second.String())
+	assert.Contains(t, first.String(), "| Pendulum-v1 | SAC | 1200 |")
+	_, err := os.Stat(filepath.Join(dir, "curve-Pendulum-v1.png"))
+	require.NoError(t, err)
+	st, err := agents.ReadRunStatus(filepath.Join(dir, "sac-Pendulum-v1-seed0"))
+	require.NoError(t, err)
+	assert.Equal(t, 1200, st.Step)
 }

@@ -25,6 +25,8 @@ type config struct {
 	Agent    agents.SACConfig
 	Train    agents.TrainConfig
 	EvalMode string
+	// MaxEpisodeSteps overrides the registered time limit when > 0 (training and evaluation environments).
+	MaxEpisodeSteps int `json:",omitempty"`
 }
 
 func main() {
@@ -48,6 +50,7 @@ func run(args []string) error {
 	batch := fs.Int("batch", 256, "batch size")
 	buffer := fs.Int("buffer", 1_000_000, "replay buffer capacity")
 	logEvery := fs.Int("log-every", 1000, "train.csv row every N steps")
+	maxEp := fs.Int("max-episode-steps", 0, "time limit of training and evaluation episodes (0: the registered one)")
 	out := fs.String("out", "", "output directory (required unless -resume)")
 	resume := fs.String("resume", "", "continue the run saved in this directory")
 	if err := fs.Parse(args); err != nil {
@@ -77,7 +80,7 @@ func run(args []string) error {
 		if _, ok := envs.Lookup(*env); !ok {
 			return fmt.Errorf("unknown -env %q; valid: %s", *env, strings.Join(envs.IDs(), ", "))
 		}
-		probe, err := envs.Make(*env, envs.Options{})
+		probe, err := envs.Make(*env, envs.Options{MaxEpisodeSteps: *maxEp})
 		if err != nil {
 			return err
 		}
@@ -95,7 +98,7 @@ func run(args []string) error {
 		if *evalEvery > 0 {
 			tc.EvalEvery = *evalEvery
 		}
-		cfg = config{Env: *env, Seed: *seed, Agent: ac, Train: tc, EvalMode: *evalMode}
+		cfg = config{Env: *env, Seed: *seed, Agent: ac, Train: tc, EvalMode: *evalMode, MaxEpisodeSteps: *maxEp}
 	}
 	a, t := cfg.Agent, cfg.Train
 	switch {
@@ -109,6 +112,8 @@ func run(args []string) error {
 		return fmt.Errorf("-steps %d, -eval-every %d, -eval-episodes %d, -log-every %d: must be > 0", t.Steps, t.EvalEvery, t.EvalEpisodes, t.LogEvery)
 	case t.BatchSize <= 0 || t.BufferSize < t.BatchSize:
 		return fmt.Errorf("-batch %d, -buffer %d: need 0 < batch ≤ buffer", t.BatchSize, t.BufferSize)
+	case cfg.MaxEpisodeSteps < 0:
+		return fmt.Errorf("-max-episode-steps %d: must be ≥ 0 (0: the registered limit)", cfg.MaxEpisodeSteps)
 	}
 	cfg.Train.Deterministic = cfg.EvalMode == "deterministic"
 	if *resume == "" {
@@ -122,7 +127,8 @@ func run(args []string) error {
 	}
 	agent := agents.NewSAC(cfg.Agent, uint64(cfg.Seed))
 	eval, err := agents.RunExperiment(agents.RunSpec{Method: "SAC", EnvID: cfg.Env, Seed: cfg.Seed, Out: dir,
-		Resume: *resume != "", Train: cfg.Train, Progress: os.Stderr}, agent)
+		Resume: *resume != "", Train: cfg.Train, EnvOptions: envs.Options{MaxEpisodeSteps: cfg.MaxEpisodeSteps},
+		Progress: os.Stderr}, agent)
 	if err != nil {
 		return err
 	}
