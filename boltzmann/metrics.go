@@ -1,6 +1,7 @@
 package boltzmann
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"sort"
@@ -93,7 +94,10 @@ func wrapSq(delta float64) float64 {
 // Σᵢ c(i, σ(i)) / m), where both sets are truncated to their first
 // m = min(len(a), len(b), max) rows (max ≤ 0 means MaxEvalSamples). With equal
 // sample counts the optimal transport plan is a permutation, so the problem
-// is solved exactly by Assignment. It returns the distance and m.
+// is solved exactly by Assignment; when a set holds exact copies (resampled
+// particles), the copies are merged into one source of that multiplicity and
+// the same problem is solved exactly by Transport. It returns the distance
+// and m.
 func TorusW2(a, b [][]float64, max int) (float64, int) {
 	m := evalCount(len(a), len(b), max)
 	if m == 0 {
@@ -105,14 +109,41 @@ func TorusW2(a, b [][]float64, max int) (float64, int) {
 			panic(fmt.Sprintf("boltzmann: TorusW2: row lengths %d and %d, want %d", len(a[i]), len(b[i]), d))
 		}
 	}
+	ua, ca := distinctRows(a[:m])
+	ub, cb := distinctRows(b[:m])
+	if len(ub) < len(ua) {
+		// The cost is symmetric: merge the set with fewer distinct rows.
+		a, b, ua, ca = b, a, ub, cb
+	}
 	// Pack both sets contiguously for the solver's inner loops.
-	pa := make([]float64, m*d)
 	pb := make([]float64, m*d)
 	for i := 0; i < m; i++ {
-		copy(pa[i*d:], a[i])
 		copy(pb[i*d:], b[i])
 	}
-	cost := func(i, j int) float64 {
+	var total float64
+	if len(ua) == m {
+		pa := make([]float64, m*d)
+		for i := 0; i < m; i++ {
+			copy(pa[i*d:], a[i])
+		}
+		total = Assignment(m, torusCost(pa, pb, d), nil)
+	} else {
+		pa := make([]float64, len(ua)*d)
+		for i, row := range ua {
+			copy(pa[i*d:], row)
+		}
+		var err error
+		if total, err = Transport(ca, m, torusCost(pa, pb, d), nil); err != nil {
+			panic(err) // supplies are counts of a partition of m rows
+		}
+	}
+	return math.Sqrt(math.Max(total, 0) / float64(m)), m
+}
+
+// torusCost returns the wrapped squared distance between row i of pa and row j
+// of pb (both packed with d values per row).
+func torusCost(pa, pb []float64, d int) func(i, j int) float64 {
+	return func(i, j int) float64 {
 		s := 0.0
 		ra, rb := pa[i*d:i*d+d], pb[j*d:j*d+d]
 		for k := range ra {
@@ -120,8 +151,29 @@ func TorusW2(a, b [][]float64, max int) (float64, int) {
 		}
 		return s
 	}
-	total := Assignment(m, cost, nil)
-	return math.Sqrt(math.Max(total, 0) / float64(m)), m
+}
+
+// distinctRows returns the distinct rows of x (bitwise equal values), in order
+// of first appearance, and how often each occurs.
+func distinctRows(x [][]float64) ([][]float64, []int) {
+	seen := make(map[string]int, len(x))
+	var rows [][]float64
+	var count []int
+	key := make([]byte, 0, 8*len(x[0]))
+	for _, row := range x {
+		key = key[:0]
+		for _, v := range row {
+			key = binary.LittleEndian.AppendUint64(key, math.Float64bits(v))
+		}
+		if k, ok := seen[string(key)]; ok {
+			count[k]++
+			continue
+		}
+		seen[string(key)] = len(rows)
+		rows = append(rows, row)
+		count = append(count, 1)
+	}
+	return rows, count
 }
 
 // BackboneAngles returns, for each frame (flat positions, length 3N), the

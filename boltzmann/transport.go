@@ -1,0 +1,234 @@
+package boltzmann
+
+import (
+	"fmt"
+	"math"
+)
+
+// Transport solves the balanced transportation problem with r = len(supply)
+// sources of integer supply supply[i] ≥ 1 and n sinks of demand 1, where
+// Σ supply = n and sending one unit from source i to sink j costs cost(i, j):
+// it finds the integral plan with the smallest total cost and returns that
+// cost. If colRow is not nil it must have length n and receives the source
+// of each sink.
+//
+// It is the assignment problem of Assignment with the identical rows of
+// each source merged into one node of capacity supply[i], which is what an
+// optimal-transport metric meets when one sample set was resampled (many
+// exact copies of few ancestors): solving it on r nodes instead of n equal
+// rows avoids the long ties that make the row-by-row solver slow. The method
+// is the same exact one: shortest augmenting paths (heap-based Dijkstra)
+// on a sparse candidate graph (the k + supply[i] nearest sinks of each
+// source and the k nearest sources of each sink), then a dual check over
+// all r × n pairs that adds every pair with a negative reduced cost and
+// re-solves until the duals certify optimality. Costs must be finite.
+func Transport(supply []int, n int, cost func(i, j int) float64, colRow []int) (float64, error) {
+	r := len(supply)
+	total := 0
+	for i, s := range supply {
+		if s < 1 {
+			return 0, fmt.Errorf("boltzmann: Transport: supply[%d] = %d, want ≥ 1", i, s)
+		}
+		total += s
+	}
+	if total != n {
+		return 0, fmt.Errorf("boltzmann: Transport: supplies sum to %d, want n = %d", total, n)
+	}
+	if colRow != nil && len(colRow) != n {
+		return 0, fmt.Errorf("boltzmann: Transport: colRow has length %d, want %d", len(colRow), n)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	k := sparseK
+
+	// Candidate graph: the k + supply[i] cheapest sinks of each source (so
+	// that it holds a complete plan for the source even if its neighbours
+	// are taken), the k cheapest sources of each sink, and the edge of each
+	// sink's column reduction.
+	rows := make([][]edge, r)
+	buf := make([]float64, max(n, r))
+	var idx []int
+	for i := 0; i < r; i++ {
+		b := buf[:n]
+		for j := range b {
+			b[j] = cost(i, j)
+		}
+		for _, j := range kSmallest(b, min(n, k+supply[i]), idx) {
+			rows[i] = append(rows[i], edge{int32(j), b[j]})
+		}
+	}
+	y := make([]int, n) // source of sink j (−1 unserved)
+	rem := append([]int(nil), supply...)
+	v := make([]float64, n)
+	for j := 0; j < n; j++ {
+		b := buf[:r]
+		imin := 0
+		for i := range b {
+			b[i] = cost(i, j)
+			if b[i] < b[imin] {
+				imin = i
+			}
+		}
+		if r > k {
+			for _, i := range kSmallest(b, k, idx) {
+				rows[i] = append(rows[i], edge{int32(j), b[i]})
+			}
+		} else {
+			for i := range b {
+				rows[i] = append(rows[i], edge{int32(j), b[i]})
+			}
+		}
+		// Column reduction: v_j = min_i c(i, j) keeps every reduced cost
+		// non-negative (row potentials 0); the minimising source serves
+		// sink j if it has supply left.
+		rows[imin] = append(rows[imin], edge{int32(j), b[imin]})
+		v[j] = b[imin]
+		y[j] = -1
+		if rem[imin] > 0 {
+			rem[imin]--
+			y[j] = imin
+		}
+	}
+
+	dist := make([]float64, n)
+	pred := make([]int, n) // source from which sink j was reached
+	settled := make([]bool, n)
+	rowDone := make([]bool, r)
+	via := make([]int, r) // served sink through which source i was reached
+	var done, touched, rowsTouched []int
+	var h minHeap
+	inf := math.Inf(1)
+	for j := range dist {
+		dist[j] = inf
+	}
+	relax := func(i int, base float64) {
+		for _, e := range rows[i] {
+			if settled[e.j] {
+				continue
+			}
+			d := base + e.c - v[e.j]
+			if d < dist[e.j] {
+				if math.IsInf(dist[e.j], 1) {
+					touched = append(touched, int(e.j))
+				}
+				dist[e.j] = d
+				pred[e.j] = i
+				h.push(heapItem{d, e.j})
+			}
+		}
+	}
+	// augment sends one unit from source f (rem[f] > 0) to an unserved sink
+	// along a shortest path of reduced costs; it reports whether one was
+	// reachable in the candidate graph.
+	augment := func(f int) bool {
+		h = h[:0]
+		done, touched, rowsTouched = done[:0], touched[:0], rowsTouched[:0]
+		rowDone[f] = true
+		rowsTouched = append(rowsTouched, f)
+		relax(f, 0)
+		end := -1
+		dEnd := 0.0
+		for len(h) > 0 {
+			it := h.pop()
+			j := int(it.j)
+			if settled[j] || it.d > dist[j] {
+				continue
+			}
+			if y[j] < 0 {
+				end, dEnd = j, it.d
+				break
+			}
+			settled[j] = true
+			done = append(done, j)
+			i := y[j]
+			if rowDone[i] {
+				// Every served sink of a source has the same reduced
+				// cost, so the source is expanded once.
+				continue
+			}
+			rowDone[i] = true
+			rowsTouched = append(rowsTouched, i)
+			via[i] = j
+			relax(i, it.d-(cost(i, j)-v[j]))
+		}
+		found := end >= 0
+		if found {
+			for _, j := range done {
+				v[j] += dist[j] - dEnd
+			}
+			for {
+				i := pred[end]
+				y[end] = i
+				if i == f {
+					rem[f]--
+					break
+				}
+				end = via[i] // i gives up the sink it was reached through
+			}
+		}
+		for _, j := range touched {
+			dist[j] = inf
+			settled[j] = false
+		}
+		for _, i := range rowsTouched {
+			rowDone[i] = false
+		}
+		return found
+	}
+
+	u := make([]float64, r)
+	for {
+		for f := 0; f < r; f++ {
+			for rem[f] > 0 {
+				if augment(f) {
+					continue
+				}
+				// No unserved sink reachable: give source f every sink.
+				rows[f] = rows[f][:0]
+				for j := 0; j < n; j++ {
+					rows[f] = append(rows[f], edge{int32(j), cost(f, j)})
+				}
+				if !augment(f) {
+					return 0, fmt.Errorf("boltzmann: Transport: no augmenting path from source %d with every sink", f)
+				}
+			}
+		}
+		// Dual check over all pairs: u_i from a served sink of source i.
+		for j := 0; j < n; j++ {
+			u[y[j]] = cost(y[j], j) - v[j]
+		}
+		bad := false
+		for i := 0; i < r; i++ {
+			tol := 1e-12 * (1 + math.Abs(u[i]))
+			worse := false
+			for j := 0; j < n; j++ {
+				if c := cost(i, j); c-v[j]-u[i] < -tol {
+					rows[i] = append(rows[i], edge{int32(j), c})
+					worse = true
+				}
+			}
+			if worse {
+				// Release the source's sinks and route its supply again.
+				bad = true
+				for j := 0; j < n; j++ {
+					if y[j] == i {
+						y[j] = -1
+					}
+				}
+				rem[i] = supply[i]
+			}
+		}
+		if !bad {
+			break
+		}
+	}
+	sum := 0.0
+	for j := 0; j < n; j++ {
+		sum += cost(y[j], j)
+	}
+	if colRow != nil {
+		copy(colRow, y)
+	}
+	return sum, nil
+}

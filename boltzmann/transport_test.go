@@ -1,0 +1,168 @@
+package boltzmann
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// expand returns the n×n assignment cost matrix of a transportation problem:
+// source i repeated supply[i] times.
+func expand(supply []int, n int, cost func(i, j int) float64) ([][]float64, []int) {
+	var c [][]float64
+	var src []int
+	for i, s := range supply {
+		for t := 0; t < s; t++ {
+			row := make([]float64, n)
+			for j := range row {
+				row[j] = cost(i, j)
+			}
+			c = append(c, row)
+			src = append(src, i)
+		}
+	}
+	return c, src
+}
+
+// randSupply splits n into r ≥ 1 positive parts.
+func randSupply(rng *rand.Rand, n, r int) []int {
+	s := make([]int, r)
+	for i := range s {
+		s[i] = 1
+	}
+	for k := r; k < n; k++ {
+		s[rng.IntN(r)]++
+	}
+	return s
+}
+
+// checkPlan asserts that colRow serves every sink from a source with the
+// given supplies and that it costs total.
+func checkPlan(t *testing.T, supply []int, cost func(i, j int) float64, colRow []int, total float64) {
+	t.Helper()
+	used := make([]int, len(supply))
+	sum := 0.0
+	for j, i := range colRow {
+		require.True(t, i >= 0 && i < len(supply), "sink %d served by %d", j, i)
+		used[i]++
+		sum += cost(i, j)
+	}
+	assert.Equal(t, supply, used)
+	assert.InDelta(t, total, sum, 1e-9*(1+math.Abs(sum)))
+}
+
+func TestTransportBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	kinds := []struct {
+		name string
+		gen  func() float64
+	}{
+		{"uniform", func() float64 { return rng.Float64() }},
+		{"integer ties", func() float64 { return float64(rng.IntN(3)) }},
+		{"negative", func() float64 { return rng.NormFloat64() * 10 }},
+	}
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			for trial := 0; trial < 60; trial++ {
+				n := 1 + trial%8
+				r := 1 + rng.IntN(n)
+				supply := randSupply(rng, n, r)
+				c := make([][]float64, r)
+				for i := range c {
+					c[i] = make([]float64, n)
+					for j := range c[i] {
+						c[i][j] = k.gen()
+					}
+				}
+				cf := func(i, j int) float64 { return c[i][j] }
+				colRow := make([]int, n)
+				got, err := Transport(supply, n, cf, colRow)
+				require.NoError(t, err)
+				full, _ := expand(supply, n, cf)
+				assert.InDelta(t, bruteAssignment(full), got, 1e-9, "trial %d supply %v", trial, supply)
+				checkPlan(t, supply, cf, colRow, got)
+			}
+		})
+	}
+}
+
+// TestTransportMatchesAssignment compares with the row-by-row solver on
+// resampled-looking sets: few ancestors with many copies against distinct
+// points on the 2-torus, dense (n ≤ 1500) and sparse (n > 1500) sizes.
+func TestTransportMatchesAssignment(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []struct{ n, r int }{{50, 1}, {300, 7}, {1000, 40}, {1600, 25}} {
+		anc := randAngles(rng, tc.r, 2)
+		b := randAngles(rng, tc.n, 2)
+		supply := randSupply(rng, tc.n, tc.r)
+		pa := make([]float64, 0, 2*tc.r)
+		for _, row := range anc {
+			pa = append(pa, row...)
+		}
+		pb := make([]float64, 0, 2*tc.n)
+		for _, row := range b {
+			pb = append(pb, row...)
+		}
+		cf := torusCost(pa, pb, 2)
+		colRow := make([]int, tc.n)
+		got, err := Transport(supply, tc.n, cf, colRow)
+		require.NoError(t, err)
+		checkPlan(t, supply, cf, colRow, got)
+		_, src := expand(supply, tc.n, cf)
+		want := Assignment(tc.n, func(i, j int) float64 { return cf(src[i], j) }, nil)
+		assert.InDelta(t, want, got, 1e-9*want, "n %d, %d sources", tc.n, tc.r)
+	}
+}
+
+// TestTorusW2Duplicates checks that TorusW2 on a set with copies (merged into
+// sources by Transport) equals the assignment on the expanded set, on either
+// side.
+func TestTorusW2Duplicates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	anc := randAngles(rng, 9, 2)
+	dup := make([][]float64, 400)
+	for i := range dup {
+		dup[i] = anc[rng.IntN(len(anc))]
+	}
+	b := randAngles(rng, 400, 2)
+	got, m := TorusW2(dup, b, 0)
+	require.Equal(t, 400, m)
+	rev, _ := TorusW2(b, dup, 0)
+	want := math.Sqrt(Assignment(m, func(i, j int) float64 { return WrappedSqDist(dup[i], b[j]) }, nil) / float64(m))
+	assert.InDelta(t, want, got, 1e-12)
+	assert.InDelta(t, want, rev, 1e-12)
+	self, _ := TorusW2(dup, dup, 0)
+	assert.InDelta(t, 0, self, 1e-12)
+}
+
+func TestTransportBadInput(t *testing.T) {
+	cf := func(i, j int) float64 { return 0 }
+	_, err := Transport([]int{1, 0}, 1, cf, nil)
+	require.ErrorContains(t, err, "supply[1] = 0")
+	_, err = Transport([]int{2, 2}, 3, cf, nil)
+	require.ErrorContains(t, err, "sum to 4, want n = 3")
+	_, err = Transport([]int{3}, 3, cf, make([]int, 2))
+	require.ErrorContains(t, err, "colRow has length 2")
+}
+
+// BenchmarkTorusW2Resampled is the case that made the row-by-row solver slow:
+// 5,000 resampled particles (50 ancestors) against 5,000 distinct frames.
+func BenchmarkTorusW2Resampled(b *testing.B) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, r := range []int{50, 500} {
+		anc := randAngles(rng, r, 2)
+		x := make([][]float64, 5000)
+		for i := range x {
+			x[i] = anc[rng.IntN(r)]
+		}
+		y := randAngles(rng, 5000, 2)
+		b.Run(itoa(r)+"ancestors", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				TorusW2(x, y, 0)
+			}
+		})
+	}
+}
