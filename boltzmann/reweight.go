@@ -301,7 +301,7 @@ func refine(res *SBGResult, target *Target, cfg SBGConfig) error {
 		x0[i] = append([]float64(nil), x...)
 	}
 	rc := smc.Config{Steps: cfg.RefineSteps, Kernel: smc.MALA, StepSize: h, Adapt: true, FinalResample: false,
-		BatchSize: cfg.BatchSize, Workers: cfg.Workers, Seed: cfg.Seed + 2}
+		ProposalIsTarget: true, BatchSize: cfg.BatchSize, Workers: cfg.Workers, Seed: cfg.Seed + 2}
 	if cfg.Progress != nil {
 		rc.Progress = func(r smc.StepRecord) {
 			if r.Step%50 == 0 || r.Step == cfg.RefineSteps {

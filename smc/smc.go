@@ -92,6 +92,14 @@ type Config struct {
 	// never applied. Off by default (the corrected loop).
 	ReferenceLoop bool
 
+	// ProposalIsTarget declares that the proposal density is the target's
+	// own Boltzmann density, log q = −E_T (an MCMC run on the target, such
+	// as a rejuvenation after SMC): the sampler then takes log q and ∇log q
+	// from the target's energies and gradients instead of calling
+	// Proposal.GradLogProb, which halves the cost of every move. The
+	// Proposal is still used by Sample when Run gets no initial particles.
+	ProposalIsTarget bool
+
 	// BatchSize is the number of particles per batch passed to Target and
 	// Proposal (default 256). Results depend on it, not on Workers.
 	BatchSize int
@@ -418,7 +426,7 @@ func finiteRow(r []float64) bool {
 // caught by the moves, where they make the moved position non-finite.
 func (s *sampler) eval(lo, hi int) int {
 	s.target.Energy(s.x[lo:hi], s.eT[lo:hi], s.gT[lo:hi])
-	s.prop.GradLogProb(s.x[lo:hi], s.lq[lo:hi], s.gS[lo:hi])
+	s.score(s.x[lo:hi], s.eT[lo:hi], s.gT[lo:hi], s.lq[lo:hi], s.gS[lo:hi])
 	n := 0
 	for i := lo; i < hi; i++ {
 		if s.dead[i] {
@@ -430,6 +438,22 @@ func (s *sampler) eval(lo, hi int) int {
 		}
 	}
 	return n
+}
+
+// score sets lq and gS to the proposal's log-density and its gradient at x,
+// given the target's energies eT and gradients gT there: −eT and −gT when
+// Config.ProposalIsTarget, Proposal.GradLogProb otherwise.
+func (s *sampler) score(x [][]float64, eT []float64, gT [][]float64, lq []float64, gS [][]float64) {
+	if !s.cfg.ProposalIsTarget {
+		s.prop.GradLogProb(x, lq, gS)
+		return
+	}
+	for i := range x {
+		lq[i] = -eT[i]
+		for j, g := range gT[i] {
+			gS[i][j] = -g
+		}
+	}
 }
 
 // stepBatch applies the weight increment and the Langevin moves of the
@@ -531,7 +555,7 @@ func (s *sampler) mala(lo, hi int, h float64, rng *rand.Rand) (acc, prp, inv int
 		}
 	}
 	s.target.Energy(s.xp[lo:hi], s.eTp[lo:hi], s.gTp[lo:hi])
-	s.prop.GradLogProb(s.xp[lo:hi], s.lqp[lo:hi], s.gSp[lo:hi])
+	s.score(s.xp[lo:hi], s.eTp[lo:hi], s.gTp[lo:hi], s.lqp[lo:hi], s.gSp[lo:hi])
 	for i := lo; i < hi; i++ {
 		if s.dead[i] {
 			continue

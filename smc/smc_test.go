@@ -497,3 +497,63 @@ func TestParallelBatches(t *testing.T) {
 		assert.Equal(t, int32(w), st.maxInFlight.Load(), "workers %d", w)
 	}
 }
+
+// boltzmannProposal presents a target's exp(−E) as a Proposal and counts the
+// calls of GradLogProb.
+type boltzmannProposal struct {
+	t     Target
+	calls *atomic.Int64
+}
+
+func (p boltzmannProposal) Dim() int { return p.t.Dim() }
+
+func (p boltzmannProposal) Sample(*rand.Rand, [][]float64, []float64) { panic("not sampleable") }
+
+func (p boltzmannProposal) LogProb(x [][]float64, logq []float64) {
+	p.t.Energy(x, logq, nil)
+	for i := range logq {
+		logq[i] = -logq[i]
+	}
+}
+
+func (p boltzmannProposal) GradLogProb(x [][]float64, logq []float64, grad [][]float64) {
+	p.calls.Add(1)
+	p.t.Energy(x, logq, grad)
+	for i := range logq {
+		logq[i] = -logq[i]
+		for j := range grad[i] {
+			grad[i][j] = -grad[i][j]
+		}
+	}
+}
+
+// TestProposalIsTarget checks that an MCMC run on the target with
+// ProposalIsTarget gives bit-identical particles and weights without calling
+// the proposal, for both kernels.
+func TestProposalIsTarget(t *testing.T) {
+	g := gmm2d()
+	rng := rand.New(rand.NewPCG(3, 3))
+	x0 := make([][]float64, 300)
+	for i := range x0 {
+		x0[i] = []float64{rng.NormFloat64() * 2, rng.NormFloat64() * 2}
+	}
+	for _, k := range []Kernel{ULA, MALA} {
+		var runs [2]*Result
+		var calls [2]atomic.Int64
+		for v, flag := range []bool{false, true} {
+			cp := make([][]float64, len(x0))
+			for i := range x0 {
+				cp[i] = append([]float64(nil), x0[i]...)
+			}
+			r, err := Run(g, boltzmannProposal{g, &calls[v]}, cp, Config{Steps: 20, Kernel: k, StepSize: 0.05,
+				MovesPerStep: 2, Adapt: k == MALA, ProposalIsTarget: flag, BatchSize: 64, Seed: 9})
+			require.NoError(t, err)
+			runs[v] = r
+		}
+		assert.Positive(t, calls[0].Load(), k.String())
+		assert.Zero(t, calls[1].Load(), k.String())
+		assert.Equal(t, runs[0].X, runs[1].X, k.String())
+		assert.Equal(t, runs[0].LogW, runs[1].LogW, k.String())
+		assert.Equal(t, runs[0].Energy, runs[1].Energy, k.String())
+	}
+}
