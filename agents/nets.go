@@ -87,9 +87,8 @@ func (m *BlockMLP[F]) Forward(tp *nn.Tape[F], x *nn.Tensor[F]) *nn.Tensor[F] {
 			x = tp.LayerNorm(x, m.Norms[i][0].Tensor, m.Norms[i][1].Tensor, 1e-5)
 		}
 		if m.Betas != nil {
-			// Swish x·σ(β⊙x) composed from Mul and Sigmoid: the sigmoid's backward reuses its output, so a
-			// training pass evaluates one exp per element instead of two with nn's fused Swish.
-			x = tp.Mul(x, tp.Sigmoid(tp.Mul(x, m.Betas[i].Tensor)))
+			// Swish x·σ(β⊙x), fused: one exp per element, σ and σ' kept for the backward pass.
+			x = tp.Swish(x, m.Betas[i].Tensor)
 		} else {
 			x = nn.Activate(tp, m.Act, x, nil)
 		}

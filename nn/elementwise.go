@@ -477,9 +477,11 @@ func (tp *Tape[F]) Swish(x, beta *Tensor[F]) *Tensor[F] {
 	} else {
 		s = out.Data[:n]
 	}
+	beta1 := beta.Data[:d]
 	for i := 0; i < rows; i++ {
-		for j, b := range beta.Data[:d] {
-			s[i*d+j] = b * x.Data[i*d+j]
+		xi, si := x.Data[i*d:i*d+d], s[i*d:i*d+d]
+		for j, b := range beta1 {
+			si[j] = b * xi[j]
 		}
 	}
 	if isF32[F]() {
@@ -493,8 +495,9 @@ func (tp *Tape[F]) Swish(x, beta *Tensor[F]) *Tensor[F] {
 			}
 		}
 	}
+	o, s1 := out.Data[:n], s[:n]
 	for k, v := range x.Data[:n] {
-		out.Data[k] = v * s[k]
+		o[k] = v * s1[k]
 	}
 	if needs {
 		tp.push(record[F]{op: opSwish, out: out, a: x, b: beta, s0: s, s1: ds})
@@ -507,19 +510,20 @@ func (tp *Tape[F]) Swish(x, beta *Tensor[F]) *Tensor[F] {
 func (tp *Tape[F]) backSwish(r *record[F]) {
 	gx, gb := tp.grad(r.a), tp.grad(r.b)
 	rows, d := r.a.rowsCols()
+	beta := r.b.Data[:d]
 	for i := 0; i < rows; i++ {
-		for j := 0; j < d; j++ {
-			k := i*d + j
-			x := float64(r.a.Data[k])
-			b := float64(r.b.Data[j])
-			s := float64(r.s0[k])
-			ds := float64(r.s1[k])
-			g := float64(r.out.Grad[k])
-			if gx != nil {
-				gx[k] += F(g * (s + b*x*ds))
+		lo := i * d
+		x, s, ds, g := r.a.Data[lo:lo+d], r.s0[lo:lo+d], r.s1[lo:lo+d], r.out.Grad[lo:lo+d]
+		if gx != nil {
+			gxi := gx[lo : lo+d]
+			for j, b := range beta {
+				gxi[j] += g[j] * (s[j] + b*x[j]*ds[j])
 			}
-			if gb != nil {
-				gb[j] += F(g * x * x * ds)
+		}
+		if gb != nil {
+			gb := gb[:d]
+			for j := range gb {
+				gb[j] += g[j] * x[j] * x[j] * ds[j]
 			}
 		}
 	}
