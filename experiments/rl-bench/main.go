@@ -2,7 +2,7 @@
 // fixed job list (results do not depend on the number of workers), and prints a markdown table of the final
 // evaluation return (mean ± std over seeds) and the environment steps per second of each method. With -out it
 // keeps one run directory per job (as experiments/meow and experiments/sac write them) and a learning-curve PNG
-// per environment (curve-ENV.png: mean ± std over seeds per method); with -resume a killed benchmark continues:
+// per environment (curve-ENV.png: mean ± std over seeds per method) and results.csv (one row per run); with -resume a killed benchmark continues:
 // finished runs are only re-evaluated, interrupted ones continue from their last checkpoint.
 //
 //	go run ./experiments/rl-bench -envs Pendulum-v1,MultiGoal-v0 -seeds 0,1,2 -steps 20000 -out runs/bench
@@ -65,6 +65,7 @@ func run(args []string, stdout io.Writer) error {
 	evalMode := fs.String("eval-mode", "deterministic", "evaluation actions during training: deterministic or stochastic")
 	out := fs.String("out", "", "directory for the per-run outputs (empty: none)")
 	resume := fs.Bool("resume", false, "continue the runs found in -out (finished ones are only evaluated)")
+	perSeed := fs.Bool("per-seed", false, "also print one table row per seed")
 	maxEp := fs.Int("max-episode-steps", 0, "time limit of training and evaluation episodes (0: the registered one)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -162,11 +163,32 @@ func run(args []string, stdout io.Writer) error {
 				dm, dsd, sm, ssd, len(det), rm)
 		}
 	}
+	if *perSeed {
+		fmt.Fprintln(stdout)
+		fmt.Fprintln(stdout, "| environment | method | seed | final return, deterministic | final return, stochastic | env-steps/s |")
+		fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
+		for i, j := range jobs {
+			if r := results[i]; r.err == nil {
+				fmt.Fprintf(stdout, "| %s | %s | %d | %.1f | %.1f | %.0f |\n", j.env, name(j.method), j.seed, r.det, r.sto, r.stepsPerS)
+			}
+		}
+	}
 	if *out != "" {
 		for _, e := range envIDs {
 			if err := plotEnv(*out, e, methods, jobs, results, *evalMode); err != nil {
 				errs = append(errs, err)
 			}
+		}
+		// Machine-readable summary, one row per finished run.
+		var b strings.Builder
+		b.WriteString("env,method,seed,steps,return_deterministic,return_stochastic,env_steps_per_s\n")
+		for i, j := range jobs {
+			if r := results[i]; r.err == nil {
+				fmt.Fprintf(&b, "%s,%s,%d,%s,%g,%g,%g\n", j.env, name(j.method), j.seed, stepsLabel(*steps), r.det, r.sto, r.stepsPerS)
+			}
+		}
+		if err := agents.WriteFileAtomic(filepath.Join(*out, "results.csv"), []byte(b.String())); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
