@@ -39,7 +39,7 @@ var MEowPresets = map[string]MEowPreset{
 	"Humanoid":         {5_000_000, 5000, 0.125, 0.0005, 0.99, -5, -0.3, 10000, "meow.md §7.1", nil, nil},
 	"MultiGoal":        {4000, 1000, 2.5, 0.0005, 0.9, -2, 1, 500, "meow.md §7.3; paper widths (shift nets 256-256 as MEow's toy)", nil, nil},
 	"Pendulum":         {20000, 1000, 0.1, 0.005, 0.99, -5, -0.3, 2000, "Boltzflow choice", nil, []int{64, 64}},
-	"InvertedPendulum": {100000, 5000, 0.05, 0.005, 0.99, -5, -0.3, 10000, "Boltzflow choice", nil, nil},
+	"InvertedPendulum": {100000, 5000, 0.2, 0.005, 0.99, -5, -0.3, 10000, "Boltzflow choice: α from a 20k-step sweep (docs/results-rl.md)", nil, nil},
 }
 
 // SACPreset holds the per-environment schedule of the SAC baseline (CleanRL settings otherwise, meow.md §11).
