@@ -20,8 +20,37 @@ import (
 type Target struct {
 	sys       *molecules.System
 	std, kT   float64
-	pool      sync.Pool
+	pool      freeList[*evalScratch]
 	nonFinite atomic.Int64
+}
+
+// freeList keeps per-goroutine scratch objects for reuse. Unlike sync.Pool it
+// never drops them at a garbage collection: a flow replica with a grown tape
+// arena holds tens of MB, and rebuilding it after every collection cost more
+// than the flow evaluation itself. It holds at most as many objects as there
+// were concurrent callers.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []T
+	New  func() T
+}
+
+func (l *freeList[T]) Get() T {
+	l.mu.Lock()
+	if n := len(l.free); n > 0 {
+		v := l.free[n-1]
+		l.free = l.free[:n-1]
+		l.mu.Unlock()
+		return v
+	}
+	l.mu.Unlock()
+	return l.New()
+}
+
+func (l *freeList[T]) Put(v T) {
+	l.mu.Lock()
+	l.free = append(l.free, v)
+	l.mu.Unlock()
 }
 
 type evalScratch struct {
@@ -40,7 +69,7 @@ func NewTarget(sys *molecules.System, temperature, std float64) (*Target, error)
 	}
 	t := &Target{sys: sys, std: std, kT: molecules.KT(temperature)}
 	n := sys.NumAtoms()
-	t.pool.New = func() any {
+	t.pool.New = func() *evalScratch {
 		ev, _ := molecules.NewEvaluator(sys)
 		return &evalScratch{ev: ev, pos: make([]float64, 3*n), force: make([]float64, 3*n)}
 	}
@@ -59,7 +88,7 @@ func (t *Target) NonFinite() int { return int(t.nonFinite.Load()) }
 
 // Energy implements smc.Target.
 func (t *Target) Energy(x [][]float64, e []float64, grad [][]float64) {
-	s := t.pool.Get().(*evalScratch)
+	s := t.pool.Get()
 	defer t.pool.Put(s)
 	for i, r := range x {
 		for j, v := range r {
@@ -112,7 +141,7 @@ type Proposal struct {
 	// chirality (keeping log q of the unflipped sample, as the paper-era
 	// code does); Stats counts the outcomes.
 	Chirality *Chirality
-	pool      sync.Pool
+	pool      freeList[*replica]
 	mu        sync.Mutex
 	stats     ChiralityStats
 }
@@ -129,7 +158,7 @@ type replica struct {
 // adjustment.
 func NewProposal(m *Model, com ComAdjust) *Proposal {
 	p := &Proposal{Model: m, Com: com}
-	p.pool.New = func() any {
+	p.pool.New = func() *replica {
 		f := m.Flow.Clone()
 		// The replicas only ever need gradients with respect to x.
 		for _, q := range f.Params() {
@@ -166,7 +195,7 @@ func (r *replica) load(x [][]float64, d int) []float32 {
 // Sample implements smc.Proposal: it draws len(dst) samples with the
 // sequential inverse and writes the adjusted log q'.
 func (p *Proposal) Sample(rng *rand.Rand, dst [][]float64, logq []float64) {
-	r := p.pool.Get().(*replica)
+	r := p.pool.Get()
 	defer p.pool.Put(r)
 	n, d := len(dst), p.Dim()
 	s, ok := r.samplers[n]
@@ -199,7 +228,7 @@ func (p *Proposal) Sample(rng *rand.Rand, dst [][]float64, logq []float64) {
 
 // LogProb implements smc.Proposal (one parallel forward pass).
 func (p *Proposal) LogProb(x [][]float64, logq []float64) {
-	r := p.pool.Get().(*replica)
+	r := p.pool.Get()
 	defer p.pool.Put(r)
 	d := p.Dim()
 	r.tp.Reset()
@@ -213,7 +242,7 @@ func (p *Proposal) LogProb(x [][]float64, logq []float64) {
 // GradLogProb implements smc.Proposal: log q' and its score by reverse-mode
 // differentiation through the forward pass.
 func (p *Proposal) GradLogProb(x [][]float64, logq []float64, grad [][]float64) {
-	r := p.pool.Get().(*replica)
+	r := p.pool.Get()
 	defer p.pool.Put(r)
 	d := p.Dim()
 	r.tp.Reset()
