@@ -122,6 +122,8 @@ func run(args []string, stdout io.Writer) error {
 	results := make([]result, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	finished, start := 0, time.Now()
 	for w := 0; w < *workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -129,6 +131,18 @@ func run(args []string, stdout io.Writer) error {
 			for i := range next {
 				results[i] = runJob(jobs[i], jobOptions{steps: *steps, det: *evalMode == "deterministic", out: *out,
 					resume: *resume, env: envs.Options{MaxEpisodeSteps: *maxEp}})
+				mu.Lock()
+				finished++
+				el := time.Since(start)
+				eta := time.Duration(float64(el) / float64(finished) * float64(len(jobs)-finished))
+				j, r := jobs[i], results[i]
+				if r.err != nil {
+					fmt.Fprintf(os.Stderr, "rl-bench: run %d/%d %s %s seed %d failed: %v\n", finished, len(jobs), name(j.method), j.env, j.seed, r.err)
+				} else {
+					fmt.Fprintf(os.Stderr, "rl-bench: run %d/%d %s %s seed %d: final return %.1f (deterministic), %.1f (stochastic); elapsed %v, ETA %v\n",
+						finished, len(jobs), name(j.method), j.env, j.seed, r.det, r.sto, el.Round(time.Second), eta.Round(time.Second))
+				}
+				mu.Unlock()
 			}
 		}()
 	}
