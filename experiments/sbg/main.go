@@ -3,6 +3,7 @@
 // it, printing a markdown table of ESS, E-W2 and T-W2 per method.
 //
 //	go run ./experiments/sbg train -system aldp -data train.npy -out sbg-out/aldp
+//	go run ./experiments/sbg train -system aldp -data train.npy -init sbg-out/aldp/best.ckpt -epochs 40 -out sbg-out/aldp-more
 //	go run ./experiments/sbg sample -system aldp -model sbg-out/aldp/best.ckpt -n 1000 -out props.npy
 //	go run ./experiments/sbg eval -system aldp -model sbg-out/aldp/best.ckpt -ref test.npy -out sbg-out/aldp/eval
 //

@@ -37,8 +37,12 @@ func train(args []string) error {
 	limit := fs.Duration("time-limit", 0, "stop after the epoch in which this wall time is exceeded (0 = none)")
 	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2) every this many epochs")
 	valSamples := fs.Int("val-samples", 2000, "proposals per validation")
+	initPath := fs.String("init", "", "start from the weights and normaliser of this model checkpoint (same system and architecture; a new schedule over -epochs)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("train: unexpected arguments %q", fs.Args())
 	}
 	if *data == "" {
 		return fmt.Errorf("train: -data is required")
@@ -51,6 +55,18 @@ func train(args []string) error {
 		return err
 	}
 	n := setup.Top.NumAtoms()
+	var initModel *boltzmann.Model
+	if *initPath != "" {
+		if *paper || *channels != 0 || *width != 0 || *heads != 0 || *blocks != 0 || *layers != 0 || *clamp != 0 {
+			return fmt.Errorf("train: -init %s fixes the architecture; drop -paper, -channels, -width, -heads, -blocks, -layers and -soft-clamp", *initPath)
+		}
+		if initModel, err = boltzmann.LoadModel(*initPath, n); err != nil {
+			return fmt.Errorf("train: -init: %w", err)
+		}
+		if initModel.System != "" && initModel.System != setup.Key {
+			return fmt.Errorf("train: -init %s is a model of %q, not %q", *initPath, initModel.System, setup.Key)
+		}
+	}
 	frames, err := boltzmann.LoadFrames(*data, n)
 	if err != nil {
 		return err
@@ -71,6 +87,9 @@ func train(args []string) error {
 	if *paper {
 		cfg = setup.Paper
 	}
+	if initModel != nil {
+		cfg = initModel.Flow.Config
+	}
 	for _, o := range []struct {
 		v   int
 		dst *int
@@ -79,7 +98,9 @@ func train(args []string) error {
 			*o.dst = o.v
 		}
 	}
-	cfg.SoftClamp = *clamp
+	if initModel == nil {
+		cfg.SoftClamp = *clamp
+	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -90,6 +111,9 @@ func train(args []string) error {
 		return err
 	}
 	norm := boltzmann.FitNormalizer(frames)
+	if initModel != nil {
+		norm = initModel.Norm // the weights are tied to the scale they were trained at
+	}
 	target, err := boltzmann.NewTarget(setup.Sys, setup.Spec.Temperature, norm.Std)
 	if err != nil {
 		return err
@@ -97,6 +121,9 @@ func train(args []string) error {
 	valRef := boltzmann.Subsample(valFrames, boltzmann.MaxEvalSamples)
 	valE := target.EnergiesNM(valRef)
 	flow := boltzmann.NewTarFlow[float32](cfg, rand.New(rand.NewPCG(*seed, 1)))
+	if initModel != nil {
+		flow = initModel.Flow
+	}
 	fmt.Fprintf(os.Stderr, "sbg train: %s, %d training and %d validation frames, std %.5f nm, TarFlow %+v (%d parameters)\n",
 		setup.Key, len(frames), len(valFrames), norm.Std, cfg, countParams(flow))
 	tc := boltzmann.TrainConfig{
@@ -105,7 +132,8 @@ func train(args []string) error {
 		FinalPath: filepath.Join(*out, "final.ckpt"), ValidateEvery: *valEvery,
 		Validate:  boltzmann.ResampledEnergyW2(target, setup.Chirality(valFrames[0]), valE, *valSamples, *seed+99),
 		TimeLimit: *limit, Progress: os.Stderr, System: setup.Key,
-		Meta: map[string]string{"boltzmann.train_data": filepath.Base(*data), "boltzmann.command": fmt.Sprint(os.Args)},
+		Meta: map[string]string{"boltzmann.train_data": filepath.Base(*data), "boltzmann.command": fmt.Sprint(os.Args),
+			"boltzmann.init": *initPath},
 	}
 	start := time.Now()
 	_, res, err := boltzmann.Train(flow, norm, boltzmann.NormalizeAll(norm, frames), tc)
