@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -66,6 +67,7 @@ func run(args []string, stdout io.Writer) error {
 	out := fs.String("out", "", "directory for the per-run outputs (empty: none)")
 	resume := fs.Bool("resume", false, "continue the runs found in -out (finished ones are only evaluated)")
 	perSeed := fs.Bool("per-seed", false, "also print one table row per seed")
+	report := fs.Bool("report", false, "train nothing: report the progress of the runs in -out (table and per-seed curves)")
 	maxEp := fs.Int("max-episode-steps", 0, "time limit of training and evaluation episodes (0: the registered one)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,8 +75,8 @@ func run(args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if *resume && *out == "" {
-		return errors.New("-resume needs -out DIR")
+	if (*resume || *report) && *out == "" {
+		return errors.New("-resume and -report need -out DIR")
 	}
 	if *maxEp < 0 {
 		return fmt.Errorf("-max-episode-steps %d: must be ≥ 0 (0: the registered limit)", *maxEp)
@@ -118,6 +120,9 @@ func run(args []string, stdout io.Writer) error {
 				jobs = append(jobs, job{m, e, s})
 			}
 		}
+	}
+	if *report {
+		return reportRuns(stdout, *out, envIDs, methods, jobs, *evalMode)
 	}
 	results := make([]result, len(jobs))
 	next := make(chan int)
@@ -324,6 +329,56 @@ func plotEnv(out, env string, methods []string, jobs []job, results []result, mo
 	}
 	return agents.PlotCurves(filepath.Join(out, "curve-"+env+".png"), env+" ("+mode+" evaluation, mean ± std over seeds)",
 		16*vg.Centimeter, 10*vg.Centimeter, curves...)
+}
+
+// reportRuns prints, for every job, how far its run directory got (run.json) and its evaluations so far
+// (eval.csv), and writes out/progress-ENV.png with one curve per method and seed. It trains nothing, so it can
+// watch a benchmark that is still running.
+func reportRuns(stdout io.Writer, out string, envIDs, methods []string, jobs []job, mode string) error {
+	fmt.Fprintln(stdout, "| environment | method | seed | steps done | steps planned | last evaluation (step) | best evaluation (step) | env-steps/s |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|")
+	curves := map[string][]agents.Curve{}
+	for _, j := range jobs {
+		dir := filepath.Join(out, fmt.Sprintf("%s-%s-seed%d", j.method, j.env, j.seed))
+		st, err := agents.ReadRunStatus(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(stdout, "| %s | %s | %d | not started | | | | |\n", j.env, name(j.method), j.seed)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		tab, err := agents.LoadTable(filepath.Join(dir, agents.EvalFile), st.Step, agents.EvalHeader...)
+		if err != nil {
+			return err
+		}
+		cv := agents.Curve{Name: fmt.Sprintf("%s seed %d", name(j.method), j.seed)}
+		last, best := "–", "–"
+		bi := -1
+		for i, row := range tab.Rows {
+			cv.Step, cv.Mean = append(cv.Step, row[0]), append(cv.Mean, row[1])
+			if bi < 0 || row[1] > tab.Rows[bi][1] {
+				bi = i
+			}
+		}
+		if n := len(tab.Rows); n > 0 {
+			last = fmt.Sprintf("%.1f ± %.1f (%.0f)", tab.Rows[n-1][1], tab.Rows[n-1][2], tab.Rows[n-1][0])
+			best = fmt.Sprintf("%.1f (%.0f)", tab.Rows[bi][1], tab.Rows[bi][0])
+		}
+		fmt.Fprintf(stdout, "| %s | %s | %d | %d | %d | %s | %s | %.0f |\n", j.env, name(j.method), j.seed, st.Step, st.Steps,
+			last, best, float64(st.Step)/st.WallSeconds)
+		curves[j.env] = append(curves[j.env], cv)
+	}
+	for _, e := range envIDs {
+		if len(curves[e]) == 0 {
+			continue
+		}
+		if err := agents.PlotCurves(filepath.Join(out, "progress-"+e+".png"), e+" ("+mode+" evaluation, per seed)",
+			16*vg.Centimeter, 10*vg.Centimeter, curves[e]...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func stepsLabel(steps int) string {

@@ -31,7 +31,7 @@ func TestBadInput(t *testing.T) {
 
 func TestBadInputResume(t *testing.T) {
 	err := run([]string{"-resume"}, io.Discard)
-	require.ErrorContains(t, err, "-resume needs -out")
+	require.ErrorContains(t, err, "-resume and -report need -out")
 	err = run([]string{"-max-episode-steps", "-1"}, io.Discard)
 	require.ErrorContains(t, err, "-max-episode-steps -1")
 }
@@ -58,6 +58,16 @@ func TestResumeFinished(t *testing.T) {
 	var third strings.Builder
 	require.NoError(t, run(append(args, "-resume", "-per-seed"), &third))
 	assert.Contains(t, third.String(), "| Pendulum-v1 | SAC | 0 |")
+
+	// -report trains nothing: it lists the finished run and a run not started, and draws the per-seed curves.
+	var rep strings.Builder
+	require.NoError(t, run([]string{"-envs", "Pendulum-v1", "-methods", "sac", "-seeds", "0,1", "-report", "-out", dir}, &rep))
+	assert.Contains(t, rep.String(), "| Pendulum-v1 | SAC | 0 | 1200 | 1200 |")
+	assert.Contains(t, rep.String(), "| Pendulum-v1 | SAC | 1 | not started |")
+	_, err = os.Stat(filepath.Join(dir, "progress-Pendulum-v1.png"))
+	require.NoError(t, err)
+	_, err = os.Stat(filepath.Join(dir, "sac-Pendulum-v1-seed1"))
+	require.True(t, os.IsNotExist(err), "report must not start runs")
 	st, err := agents.ReadRunStatus(filepath.Join(dir, "sac-Pendulum-v1-seed0"))
 	require.NoError(t, err)
 	assert.Equal(t, 1200, st.Step)
