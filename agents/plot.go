@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -30,6 +32,7 @@ func PlotCurves(path, title string, width, height vg.Length, curves ...Curve) er
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "environment steps"
+	p.X.Tick.Marker = stepTicks{}
 	p.Y.Label.Text = "evaluation return"
 	p.Add(plotter.NewGrid())
 	for ci, c := range curves {
@@ -80,4 +83,29 @@ func PlotCurves(path, title string, width, height vg.Length, curves ...Curve) er
 		return err
 	}
 	return WriteFileAtomic(path, buf.Bytes())
+}
+
+// stepTicks places gonum/plot's default ticks and labels them compactly (25k, 1.5M) instead of "25000.00".
+type stepTicks struct{}
+
+func (stepTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = stepLabel(ts[i].Value)
+		}
+	}
+	return ts
+}
+
+// stepLabel formats a step count: 500, 25k, 1.5M.
+func stepLabel(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'g', 4, 64) + "M"
+	case a >= 1e3:
+		return strconv.FormatFloat(v/1e3, 'g', 4, 64) + "k"
+	default:
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
 }

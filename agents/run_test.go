@@ -177,3 +177,12 @@ func TestSACCheckpointRoundTrip(t *testing.T) {
 	assert.Equal(t, a.QOpt.Steps, b.QOpt.Steps)
 	assert.NotZero(t, a.QOpt.Steps)
 }
+
+func TestStepLabel(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{{0, "0"}, {500, "500"}, {25000, "25k"}, {125000, "125k"}, {1.5e6, "1.5M"}, {2500, "2.5k"}} {
+		assert.Equal(t, c.want, stepLabel(c.v), "%v", c.v)
+	}
+}
