@@ -3,7 +3,6 @@ package boltzmann
 import (
 	"fmt"
 	"math"
-	"sort"
 )
 
 // Assignment solves the linear assignment problem on an n×n cost matrix given
@@ -330,200 +329,22 @@ func kSmallest(buf []float64, k int, idx []int) []int {
 }
 
 // assignSparse solves the assignment problem exactly by shortest augmenting
-// paths on a sparse candidate graph refined by a full dual check.
+// paths on a sparse candidate graph refined by a full dual check: the
+// transportation solver with every supply 1 and k candidates per row.
 func assignSparse(n, k int, cost func(i, j int) float64, rowsol []int) float64 {
-	rows := make([][]edge, n)
-	buf := make([]float64, n)
-	var idx []int
-	// Identical rows (same cost to every column, e.g. copies made by
-	// resampling) would all get the same candidates; the t-th copy gets
-	// the columns ranked t … t+k−1 for that row as well, so that the
-	// candidate graph holds a perfect matching for the whole group.
-	type group struct {
-		order []int
-		count int
+	ones := make([]int, n)
+	for i := range ones {
+		ones[i] = 1
 	}
-	groups := map[uint64]*group{}
-	for i := 0; i < n; i++ {
-		h := uint64(14695981039346656037)
-		for j := 0; j < n; j++ {
-			buf[j] = cost(i, j)
-			h = (h ^ math.Float64bits(buf[j])) * 1099511628211
-		}
-		for _, j := range kSmallest(buf, k, idx) {
-			rows[i] = append(rows[i], edge{int32(j), buf[j]})
-		}
-		g, ok := groups[h]
-		if !ok {
-			groups[h] = &group{count: 1}
-			continue
-		}
-		if g.order == nil {
-			g.order = make([]int, n)
-			for j := range g.order {
-				g.order[j] = j
-			}
-			sort.Slice(g.order, func(a, b int) bool { return buf[g.order[a]] < buf[g.order[b]] })
-		}
-		lo := min(g.count, n-k)
-		for _, j := range g.order[lo : lo+k] {
-			rows[i] = append(rows[i], edge{int32(j), buf[j]})
-		}
-		g.count++
-	}
-	x := make([]int, n)
-	y := make([]int, n)
-	for i := range x {
-		x[i], y[i] = -1, -1
-	}
-	v := make([]float64, n)
-	for j := 0; j < n; j++ {
-		imin := 0
-		for i := 0; i < n; i++ {
-			buf[i] = cost(i, j)
-			if buf[i] < buf[imin] {
-				imin = i
-			}
-		}
-		for _, i := range kSmallest(buf, k, idx) {
-			rows[i] = append(rows[i], edge{int32(j), buf[i]})
-		}
-		// Column reduction: v_j = min_i c(i, j) keeps every reduced cost
-		// non-negative; the minimising row takes column j if still free.
-		rows[imin] = append(rows[imin], edge{int32(j), buf[imin]})
-		v[j] = buf[imin]
-		if x[imin] < 0 {
-			x[imin], y[j] = j, imin
-		}
-	}
-	dist := make([]float64, n)
-	pred := make([]int, n)
-	settled := make([]bool, n)
-	var done, touched []int
-	var h minHeap
-	inf := math.Inf(1)
-	for i := range dist {
-		dist[i] = inf
-	}
-
-	augment := func(f int) bool {
-		h = h[:0]
-		done = done[:0]
-		touched = touched[:0]
-		for _, e := range rows[f] {
-			d := e.c - v[e.j]
-			if d < dist[e.j] {
-				if math.IsInf(dist[e.j], 1) {
-					touched = append(touched, int(e.j))
-				}
-				dist[e.j] = d
-				pred[e.j] = f
-				h.push(heapItem{d, e.j})
-			}
-		}
-		end := -1
-		dEnd := 0.0
-		for len(h) > 0 {
-			it := h.pop()
-			j := int(it.j)
-			if settled[j] || it.d > dist[j] {
-				continue
-			}
-			if y[j] < 0 {
-				end, dEnd = j, it.d
-				break
-			}
-			settled[j] = true
-			done = append(done, j)
-			i := y[j]
-			ui := cost(i, j) - v[j]
-			for _, e := range rows[i] {
-				if settled[e.j] {
-					continue
-				}
-				d := it.d + e.c - v[e.j] - ui
-				if d < dist[e.j] {
-					if math.IsInf(dist[e.j], 1) {
-						touched = append(touched, int(e.j))
-					}
-					dist[e.j] = d
-					pred[e.j] = i
-					h.push(heapItem{d, e.j})
-				}
-			}
-		}
-		found := end >= 0
-		if found {
-			for _, j := range done {
-				v[j] += dist[j] - dEnd
-			}
-			for {
-				i := pred[end]
-				y[end] = i
-				j := end
-				end = x[i]
-				x[i] = j
-				if i == f {
-					break
-				}
-			}
-		}
-		for _, j := range touched {
-			dist[j] = inf
-			settled[j] = false
-		}
-		return found
-	}
-
-	free := make([]int, 0, n)
-	for i := 0; i < n; i++ {
-		if x[i] < 0 {
-			free = append(free, i)
-		}
-	}
-	for {
-		for _, f := range free {
-			if !augment(f) {
-				// No free column reachable: give row f every column.
-				rows[f] = rows[f][:0]
-				for j := 0; j < n; j++ {
-					rows[f] = append(rows[f], edge{int32(j), cost(f, j)})
-				}
-				if !augment(f) {
-					panic("boltzmann: Assignment: no augmenting path from a dense row")
-				}
-			}
-		}
-		// Dual check over all pairs.
-		free = free[:0]
-		for i := 0; i < n; i++ {
-			ui := cost(i, x[i]) - v[x[i]]
-			tol := 1e-12 * (1 + math.Abs(ui))
-			bad := false
-			for j := 0; j < n; j++ {
-				if c := cost(i, j); c-v[j]-ui < -tol {
-					rows[i] = append(rows[i], edge{int32(j), c})
-					bad = true
-				}
-			}
-			if bad {
-				free = append(free, i)
-			}
-		}
-		if len(free) == 0 {
-			break
-		}
-		for _, i := range free {
-			y[x[i]] = -1
-			x[i] = -1
-		}
-	}
-	total := 0.0
-	for i := 0; i < n; i++ {
-		total += cost(i, x[i])
+	colRow := make([]int, n)
+	total, err := transportK(ones, n, k, cost, colRow)
+	if err != nil {
+		panic(err) // unreachable: every row can reach every column in the dense fallback
 	}
 	if rowsol != nil {
-		copy(rowsol, x)
+		for j, i := range colRow {
+			rowsol[i] = j
+		}
 	}
 	return total
 }

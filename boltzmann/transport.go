@@ -23,7 +23,6 @@ import (
 // all r × n pairs that adds every pair with a negative reduced cost and
 // re-solves until the duals certify optimality. Costs must be finite.
 func Transport(supply []int, n int, cost func(i, j int) float64, colRow []int) (float64, error) {
-	r := len(supply)
 	total := 0
 	for i, s := range supply {
 		if s < 1 {
@@ -40,7 +39,13 @@ func Transport(supply []int, n int, cost func(i, j int) float64, colRow []int) (
 	if n == 0 {
 		return 0, nil
 	}
-	k := sparseK
+	return transportK(supply, n, sparseK, cost, colRow)
+}
+
+// transportK is Transport with k candidate sinks per source (plus its
+// supply) and k candidate sources per sink; the arguments are valid.
+func transportK(supply []int, n, k int, cost func(i, j int) float64, colRow []int) (float64, error) {
+	r := len(supply)
 
 	// Candidate graph: the k + supply[i] cheapest sinks of each source (so
 	// that it holds a complete plan for the source even if its neighbours
@@ -54,7 +59,8 @@ func Transport(supply []int, n int, cost func(i, j int) float64, colRow []int) (
 		for j := range b {
 			b[j] = cost(i, j)
 		}
-		for _, j := range kSmallest(b, min(n, k+supply[i]), idx) {
+		idx = kSmallest(b, min(n, k+supply[i]), idx) // reuses idx's array: no allocation per row
+		for _, j := range idx {
 			rows[i] = append(rows[i], edge{int32(j), b[j]})
 		}
 	}
@@ -71,7 +77,8 @@ func Transport(supply []int, n int, cost func(i, j int) float64, colRow []int) (
 			}
 		}
 		if r > k {
-			for _, i := range kSmallest(b, k, idx) {
+			idx = kSmallest(b, k, idx)
+			for _, i := range idx {
 				rows[i] = append(rows[i], edge{int32(j), b[i]})
 			}
 		} else {
