@@ -33,17 +33,25 @@ func bruteAssignment(c [][]float64) float64 {
 	return best
 }
 
-func TestAssignmentBruteForce(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	kinds := []struct {
-		name string
-		gen  func() float64
-	}{
+// costKind is a named generator of random costs.
+type costKind struct {
+	name string
+	gen  func() float64
+}
+
+// costKinds returns cost generators for the brute-force tests: continuous,
+// heavily tied and signed costs.
+func costKinds(rng *rand.Rand) []costKind {
+	return []costKind{
 		{"uniform", func() float64 { return rng.Float64() }},
 		{"integer ties", func() float64 { return float64(rng.IntN(3)) }},
 		{"negative", func() float64 { return rng.NormFloat64() * 10 }},
 	}
-	for _, k := range kinds {
+}
+
+func TestAssignmentBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, k := range costKinds(rng) {
 		t.Run(k.name, func(t *testing.T) {
 			for trial := 0; trial < 60; trial++ {
 				n := 1 + trial%8

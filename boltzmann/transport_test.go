@@ -56,15 +56,7 @@ func checkPlan(t *testing.T, supply []int, cost func(i, j int) float64, colRow [
 
 func TestTransportBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	kinds := []struct {
-		name string
-		gen  func() float64
-	}{
-		{"uniform", func() float64 { return rng.Float64() }},
-		{"integer ties", func() float64 { return float64(rng.IntN(3)) }},
-		{"negative", func() float64 { return rng.NormFloat64() * 10 }},
-	}
-	for _, k := range kinds {
+	for _, k := range costKinds(rng) {
 		t.Run(k.name, func(t *testing.T) {
 			for trial := 0; trial < 60; trial++ {
 				n := 1 + trial%8
