@@ -19,7 +19,8 @@ import (
 // every pair with a negative reduced cost is added to the graph and its row
 // re-solved, until the duals certify optimality on the full problem. Costs
 // are computed on the fly (a 10,000 × 10,000 problem needs no cost matrix).
-// Costs must be finite.
+// Costs must be finite. Many identical rows make the sparse graph fall back
+// to dense rows (slow); merge them and call Transport instead, as TorusW2 does.
 func Assignment(n int, cost func(i, j int) float64, rowsol []int) float64 {
 	if rowsol != nil && len(rowsol) != n {
 		panic(fmt.Sprintf("boltzmann: Assignment: rowsol has length %d, want %d", len(rowsol), n))

@@ -201,9 +201,16 @@ func transportK(supply []int, n, k int, cost func(i, j int) float64, colRow []in
 				}
 			}
 		}
-		// Dual check over all pairs: u_i from a served sink of source i.
+		// Dual check over all pairs with u_i the largest reduced cost of a
+		// sink served by source i: optimality needs every served sink at
+		// exactly u_i and no sink below it, so a served sink below the
+		// maximum (possible after the dense fallback of a partly served
+		// source) fails the check like any cheaper unserved sink.
+		for i := range u {
+			u[i] = math.Inf(-1)
+		}
 		for j := 0; j < n; j++ {
-			u[y[j]] = cost(y[j], j) - v[j]
+			u[y[j]] = max(u[y[j]], cost(y[j], j)-v[j])
 		}
 		bad := false
 		for i := 0; i < r; i++ {

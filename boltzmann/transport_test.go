@@ -158,3 +158,41 @@ func BenchmarkTorusW2Resampled(b *testing.B) {
 		})
 	}
 }
+
+// TestTransportSmallCandidateGraphs uses candidate graphs far too small for a
+// plan (k = 0, 1), so that the dense fallback and the dual check do the work,
+// including the case where a partly served source falls back to every sink.
+func TestTransportSmallCandidateGraphs(t *testing.T) {
+	// A case that returned 14 instead of 12 when u_i was taken from an
+	// arbitrary served sink.
+	c := [][]float64{{9, 1, 9, 8, 6}, {9, 0, 8, 1, 0}, {0, 9, 5, 6, 9}, {3, 1, 6, 5, 8}}
+	cf := func(i, j int) float64 { return c[i][j] }
+	got, err := transportK([]int{1, 1, 1, 2}, 5, 0, cf, nil)
+	require.NoError(t, err)
+	full, _ := expand([]int{1, 1, 1, 2}, 5, cf)
+	require.Equal(t, 12.0, bruteAssignment(full))
+	assert.Equal(t, 12.0, got)
+
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, kind := range costKinds(rng) {
+		for trial := 0; trial < 400; trial++ {
+			n := 1 + trial%7
+			r := 1 + rng.IntN(n)
+			supply := randSupply(rng, n, r)
+			c := make([][]float64, r)
+			for i := range c {
+				c[i] = make([]float64, n)
+				for j := range c[i] {
+					c[i][j] = kind.gen()
+				}
+			}
+			cf := func(i, j int) float64 { return c[i][j] }
+			colRow := make([]int, n)
+			got, err := transportK(supply, n, trial%2, cf, colRow)
+			require.NoError(t, err)
+			full, _ := expand(supply, n, cf)
+			require.InDelta(t, bruteAssignment(full), got, 1e-9, "%s trial %d supply %v costs %v", kind.name, trial, supply, c)
+			checkPlan(t, supply, cf, colRow, got)
+		}
+	}
+}
