@@ -166,6 +166,30 @@ func RunExperiment(spec RunSpec, agent Agent) (*Table, error) {
 		}
 		return train.Flush()
 	}
+	savedStep := -1
+	if spec.Resume {
+		savedStep = tr.Step
+	}
+	// save writes the checkpoint (agent, trainer state, replay buffer) if ckpt, then run.json.
+	save := func(ckpt bool) error {
+		if ckpt {
+			ck := agent.Checkpoint()
+			ck.Meta = map[string]string{"method": spec.Method, "env": spec.EnvID, "eval_mode": mode,
+				"seed": strconv.FormatInt(spec.Seed, 10)}
+			if err := SaveRun(spec.Out, tr, ck); err != nil {
+				return err
+			}
+			savedStep = tr.Step
+		}
+		wall := prevWall
+		if tr.Step > startStep {
+			wall += time.Since(start).Seconds() // a resumed run that was complete adds no training time
+		}
+		st := RunStatus{Method: spec.Method, Env: spec.EnvID, Seed: spec.Seed, Step: savedStep, Steps: c.Steps,
+			WallSeconds: wall}
+		raw, _ := json.MarshalIndent(st, "", "  ")
+		return WriteFileAtomic(path(StatusFile), raw)
+	}
 	tr.OnEval = func(step int, r EvalResult) error {
 		eval.Append(float64(step), r.ReturnMean, r.ReturnStd, float64(r.Episodes))
 		if spec.Progress != nil {
@@ -190,19 +214,21 @@ func RunExperiment(spec RunSpec, agent Agent) (*Table, error) {
 		if err := PlotCurves(path(CurveFile), spec.Method+" on "+spec.EnvID, 16*vg.Centimeter, 10*vg.Centimeter, cv); err != nil {
 			return err
 		}
-		ck := agent.Checkpoint()
-		ck.Meta = map[string]string{"method": spec.Method, "env": spec.EnvID, "eval_mode": mode,
-			"seed": strconv.FormatInt(spec.Seed, 10)}
-		if err := SaveRun(spec.Out, tr, ck); err != nil {
-			return err
-		}
-		st := RunStatus{Method: spec.Method, Env: spec.EnvID, Seed: spec.Seed, Step: tr.Step, Steps: c.Steps,
-			WallSeconds: prevWall + time.Since(start).Seconds()}
-		raw, _ := json.MarshalIndent(st, "", "  ")
-		return WriteFileAtomic(path(StatusFile), raw)
+		return save(true)
 	}
 	if err := tr.Run(); err != nil {
 		return eval, err
+	}
+	if spec.Out != "" {
+		// The last evaluation need not fall on the last step (Steps not a multiple of EvalEvery), and a resumed
+		// run that was already complete trains nothing: checkpoint the final step if it is not saved yet and
+		// record run.json in any case (also for directories written before run.json existed).
+		if err := train.Flush(); err != nil {
+			return eval, err
+		}
+		if err := save(tr.Step != savedStep); err != nil {
+			return eval, err
+		}
 	}
 	return eval, nil
 }

@@ -186,3 +186,28 @@ func TestStepLabel(t *testing.T) {
 		assert.Equal(t, c.want, stepLabel(c.v), "%v", c.v)
 	}
 }
+
+// TestRunFinalCheckpoint: a run whose length is not a multiple of the evaluation interval still ends with a
+// checkpoint and run.json at its last step, so resuming the finished run trains nothing; a directory without
+// run.json (written before it existed) gets one on resume.
+func TestRunFinalCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	spec := RunSpec{Method: "MEow", EnvID: "Pendulum-v1", Seed: 5, Out: dir, Train: tinyTrain(250)}
+	_, err := RunExperiment(spec, tinyMEow(1))
+	require.NoError(t, err)
+	st, err := ReadRunStatus(dir)
+	require.NoError(t, err)
+	assert.Equal(t, 250, st.Step)
+	tr := &Trainer{}
+	require.NoError(t, LoadRun(dir, tr, tinyMEow(2).Checkpoint()))
+	assert.Equal(t, 250, tr.Step)
+
+	require.NoError(t, os.Remove(filepath.Join(dir, StatusFile)))
+	spec.Resume = true
+	eval, err := RunExperiment(spec, tinyMEow(3))
+	require.NoError(t, err)
+	assert.Len(t, eval.Rows, 2) // evaluations at 100 and 200 only
+	st2, err := ReadRunStatus(dir)
+	require.NoError(t, err)
+	assert.Equal(t, 250, st2.Step)
+}

@@ -38,6 +38,7 @@ type result struct {
 	det, sto  float64 // final evaluation returns (10 episodes) in both modes
 	stepsPerS float64
 	eval      *agents.Table // evaluations during training
+	trained   bool          // this process trained the run (false: found complete)
 	err       error
 }
 
@@ -128,7 +129,7 @@ func run(args []string, stdout io.Writer) error {
 	next := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	finished, start := 0, time.Now()
+	finished, trained, start := 0, 0, time.Now()
 	for w := 0; w < *workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -138,14 +139,21 @@ func run(args []string, stdout io.Writer) error {
 					resume: *resume, env: envs.Options{MaxEpisodeSteps: *maxEp}})
 				mu.Lock()
 				finished++
+				if results[i].trained {
+					trained++
+				}
 				el := time.Since(start)
-				eta := time.Duration(float64(el) / float64(finished) * float64(len(jobs)-finished))
+				// Runs found complete (-resume) take seconds, so the ETA extrapolates from the runs that trained.
+				eta := "unknown"
+				if trained > 0 {
+					eta = time.Duration(float64(el) / float64(trained) * float64(len(jobs)-finished) / float64(*workers)).Round(time.Second).String()
+				}
 				j, r := jobs[i], results[i]
 				if r.err != nil {
 					fmt.Fprintf(os.Stderr, "rl-bench: run %d/%d %s %s seed %d failed: %v\n", finished, len(jobs), name(j.method), j.env, j.seed, r.err)
 				} else {
-					fmt.Fprintf(os.Stderr, "rl-bench: run %d/%d %s %s seed %d: final return %.1f (deterministic), %.1f (stochastic); elapsed %v, ETA %v\n",
-						finished, len(jobs), name(j.method), j.env, j.seed, r.det, r.sto, el.Round(time.Second), eta.Round(time.Second))
+					fmt.Fprintf(os.Stderr, "rl-bench: run %d/%d %s %s seed %d: final return %.1f (deterministic), %.1f (stochastic); elapsed %v, ETA %s\n",
+						finished, len(jobs), name(j.method), j.env, j.seed, r.det, r.sto, el.Round(time.Second), eta)
 				}
 				mu.Unlock()
 			}
@@ -257,6 +265,12 @@ func runJob(j job, o jobOptions) result {
 			}
 		}
 	}
+	before := 0
+	if spec.Resume {
+		if st, err := agents.ReadRunStatus(spec.Out); err == nil {
+			before = st.Step
+		}
+	}
 	start := time.Now()
 	eval, err := agents.RunExperiment(spec, agent)
 	if err != nil {
@@ -290,7 +304,7 @@ func runJob(j job, o jobOptions) result {
 	if err != nil {
 		return result{err: err}
 	}
-	return result{det: rd.ReturnMean, sto: rs.ReturnMean, stepsPerS: rate, eval: eval}
+	return result{det: rd.ReturnMean, sto: rs.ReturnMean, stepsPerS: rate, eval: eval, trained: before < tc.Steps}
 }
 
 // plotEnv writes out/curve-ENV.png: per method, the mean ± std over seeds of the evaluation return at the steps

@@ -62,6 +62,17 @@ func run(args []string) error {
 	var cfg config
 	dir := *out
 	if *resume != "" {
+		// The run's settings come from its config.json; only the step budget may change.
+		var fixed []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "resume" && f.Name != "steps" {
+				fixed = append(fixed, "-"+f.Name)
+			}
+		})
+		if len(fixed) > 0 {
+			return fmt.Errorf("-resume takes its settings from %s; only -steps may be given with it, not %s",
+				filepath.Join(*resume, "config.json"), strings.Join(fixed, ", "))
+		}
 		dir = *resume
 		raw, err := os.ReadFile(filepath.Join(dir, "config.json"))
 		if err != nil {

@@ -39,6 +39,8 @@ func TestMaxEpisodeSteps(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, tab.Rows, 1)
 	assert.Greater(t, tab.Rows[0][1], -7*16.28)
+	err = run([]string{"-resume", out, "-steps", "600", "-max-episode-steps", "50"})
+	require.ErrorContains(t, err, "only -steps may be given with it, not -max-episode-steps")
 	require.NoError(t, run([]string{"-resume", out, "-steps", "600"}))
 	tab, err = agents.LoadTable(filepath.Join(out, agents.EvalFile), 1<<30, agents.EvalHeader...)
 	require.NoError(t, err)
