@@ -54,21 +54,27 @@ func checkPlan(t *testing.T, supply []int, cost func(i, j int) float64, colRow [
 	assert.InDelta(t, total, sum, 1e-9*(1+math.Abs(sum)))
 }
 
+// randTransport returns a random problem with n sinks: 1 to n sources with
+// random positive supplies summing to n and costs from gen.
+func randTransport(rng *rand.Rand, n int, gen func() float64) ([]int, [][]float64) {
+	supply := randSupply(rng, n, 1+rng.IntN(n))
+	c := make([][]float64, len(supply))
+	for i := range c {
+		c[i] = make([]float64, n)
+		for j := range c[i] {
+			c[i][j] = gen()
+		}
+	}
+	return supply, c
+}
+
 func TestTransportBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, k := range costKinds(rng) {
 		t.Run(k.name, func(t *testing.T) {
 			for trial := 0; trial < 60; trial++ {
 				n := 1 + trial%8
-				r := 1 + rng.IntN(n)
-				supply := randSupply(rng, n, r)
-				c := make([][]float64, r)
-				for i := range c {
-					c[i] = make([]float64, n)
-					for j := range c[i] {
-						c[i][j] = k.gen()
-					}
-				}
+				supply, c := randTransport(rng, n, k.gen)
 				cf := func(i, j int) float64 { return c[i][j] }
 				colRow := make([]int, n)
 				got, err := Transport(supply, n, cf, colRow)
@@ -177,15 +183,7 @@ func TestTransportSmallCandidateGraphs(t *testing.T) {
 	for _, kind := range costKinds(rng) {
 		for trial := 0; trial < 400; trial++ {
 			n := 1 + trial%7
-			r := 1 + rng.IntN(n)
-			supply := randSupply(rng, n, r)
-			c := make([][]float64, r)
-			for i := range c {
-				c[i] = make([]float64, n)
-				for j := range c[i] {
-					c[i][j] = kind.gen()
-				}
-			}
+			supply, c := randTransport(rng, n, kind.gen)
 			cf := func(i, j int) float64 { return c[i][j] }
 			colRow := make([]int, n)
 			got, err := transportK(supply, n, trial%2, cf, colRow)
