@@ -52,6 +52,15 @@ func (o *Adam[F]) ZeroGrad() { ZeroGrad(o.Params) }
 
 // Step applies one update from the parameters' current gradients. It does not
 // zero the gradients.
+//
+// Moment estimates that fall below the smallest normal number of F are set to
+// zero, as flush-to-zero hardware would. A parameter whose gradient is exactly
+// zero for many steps (a dead ReLU unit) otherwise leaves its second moment
+// decaying through the subnormal range for about 16,000 steps at β₂ = 0.999,
+// and x86 processors compute on subnormals tens of times more slowly: a SAC
+// update late in a Hopper run took twice the CPU time of a fresh one. The
+// update of such a parameter is at most about 1e−38/ε ≈ 1e−30 (float32), so
+// flushing changes nothing measurable.
 func (o *Adam[F]) Step() {
 	o.Steps++
 	t := float64(o.Steps)
@@ -64,6 +73,7 @@ func (o *Adam[F]) Step() {
 	eps := F(o.Eps)
 	wd := F(o.WeightDecay)
 	decay := F(1 - o.LR*o.WeightDecay)
+	tiny := smallestNormal[F]()
 	for i, p := range o.Params {
 		m, v, w, g := o.M[i], o.V[i], p.Data, p.Grad
 		for j := range w {
@@ -75,12 +85,29 @@ func (o *Adam[F]) Step() {
 					gj += wd * w[j]
 				}
 			}
-			m[j] = b1*m[j] + c1*gj
-			v[j] = b2*v[j] + c2*gj*gj
+			mj := b1*m[j] + c1*gj
+			vj := b2*v[j] + c2*gj*gj
+			// Flush subnormal moments to zero (see Step's doc).
+			if mj < tiny && mj > -tiny {
+				mj = 0
+			}
+			if vj < tiny {
+				vj = 0
+			}
+			m[j], v[j] = mj, vj
 			den := F(math.Sqrt(float64(v[j])))*invSqrtBC2 + eps
 			w[j] -= stepSize * m[j] / den
 		}
 	}
+}
+
+// smallestNormal returns the smallest positive normal number of F.
+func smallestNormal[F Float]() F {
+	var x F
+	if _, ok := any(x).(float32); ok {
+		return F(0x1p-126)
+	}
+	return F(0x1p-1022)
 }
 
 // ClipGradNorm scales the gradients of ps so that their global Euclidean norm

@@ -44,6 +44,38 @@ func TestAdamThreeSteps(t *testing.T) {
 	}
 }
 
+// TestAdamFlushesSubnormalMoments trains a parameter that gets a gradient
+// once and then exactly zero gradients (a dead ReLU unit) for 20,000 steps,
+// and a live one beside it. No moment may ever be subnormal (x86 computes on
+// those tens of times more slowly), the dead moments must reach exactly zero,
+// and the parameters must follow float64 Adam without flushing.
+func TestAdamFlushesSubnormalMoments(t *testing.T) {
+	p := NewParam[float32]("w", 2)
+	o := NewAdam([]*Param[float32]{p}, 1e-3)
+	ref := NewParam[float64]("w", 2)
+	ro := NewAdam([]*Param[float64]{ref}, 1e-3)
+	subnormal := func(x float32) bool { return x != 0 && math.Abs(float64(x)) < 0x1p-126 }
+	for s := 0; s < 20000; s++ {
+		g := [2]float64{0, 0.01 * math.Sin(float64(s))}
+		if s == 0 {
+			g[0] = 1e-16 // v₁ = 1e-35: subnormal after about 7,000 steps without flushing
+		}
+		for i := range g {
+			p.Grad[i], ref.Grad[i] = float32(g[i]), g[i]
+		}
+		o.Step()
+		ro.Step()
+		for i := range g {
+			require.False(t, subnormal(o.M[0][i]) || subnormal(o.V[0][i]), "step %d: subnormal moment m=%g v=%g", s, o.M[0][i], o.V[0][i])
+		}
+	}
+	assert.Zero(t, o.M[0][0])
+	assert.Zero(t, o.V[0][0])
+	assert.Positive(t, ro.V[0][0], "the float64 reference keeps its (normal) moment")
+	assert.InDelta(t, ref.Data[0], float64(p.Data[0]), 1e-6)
+	assert.InDelta(t, ref.Data[1], float64(p.Data[1]), 1e-4)
+}
+
 func TestClipGradNorm(t *testing.T) {
 	a, b := NewParam[float64]("a", 2), NewParam[float64]("b", 1)
 	copy(a.Grad, []float64{3, 0})
