@@ -69,35 +69,56 @@ func (o *Adam[F]) Step() {
 	stepSize := F(o.LR / bc1)
 	invSqrtBC2 := F(1 / math.Sqrt(bc2))
 	b1, b2 := F(o.Beta1), F(o.Beta2)
-	c1, c2 := 1-b1, 1-b2
-	eps := F(o.Eps)
-	wd := F(o.WeightDecay)
-	decay := F(1 - o.LR*o.WeightDecay)
-	tiny := smallestNormal[F]()
+	c := adamStep[F]{b1: b1, c1: 1 - b1, b2: b2, c2: 1 - b2, tiny: smallestNormal[F](),
+		invSqrtBC2: invSqrtBC2, eps: F(o.Eps), stepSize: stepSize, decay: 1, wd: F(o.WeightDecay)}
+	if o.WeightDecay != 0 && o.Decoupled {
+		c.decay, c.wd = F(1-o.LR*o.WeightDecay), 0
+	}
+	var c32 *adamConsts
+	if isF32[F]() && c.wd == 0 {
+		c32 = &adamConsts{b1: float32(c.b1), c1: float32(c.c1), b2: float32(c.b2), c2: float32(c.c2),
+			tiny: float32(c.tiny), invSqrtBC2: float32(c.invSqrtBC2), eps: float32(c.eps),
+			stepSize: float32(c.stepSize), decay: float32(c.decay)}
+	}
 	for i, p := range o.Params {
 		m, v, w, g := o.M[i], o.V[i], p.Data, p.Grad
-		for j := range w {
-			gj := g[j]
-			if o.WeightDecay != 0 {
-				if o.Decoupled {
-					w[j] *= decay
-				} else {
-					gj += wd * w[j]
-				}
-			}
-			mj := b1*m[j] + c1*gj
-			vj := b2*v[j] + c2*gj*gj
-			// Flush subnormal moments to zero (see Step's doc).
-			if mj < tiny && mj > -tiny {
-				mj = 0
-			}
-			if vj < tiny {
-				vj = 0
-			}
-			m[j], v[j] = mj, vj
-			den := F(math.Sqrt(float64(v[j])))*invSqrtBC2 + eps
-			w[j] -= stepSize * m[j] / den
+		k := 0
+		if c32 != nil {
+			k = adamVec(asF32(m), asF32(v), asF32(w), asF32(g), c32)
 		}
+		c.scalar(m[k:], v[k:], w[k:len(m)], g[k:len(m)])
+	}
+}
+
+// adamStep holds the constants of one Adam step. Decoupled decay multiplies
+// the parameters by decay (1 without it); L2 decay adds wd·θ to the gradient.
+type adamStep[F Float] struct {
+	b1, c1, b2, c2, tiny, invSqrtBC2, eps, stepSize, decay, wd F
+}
+
+// scalar updates m, v and w from g element by element. The AVX2 kernel
+// (adamVec) performs the same operations in the same order.
+func (c *adamStep[F]) scalar(m, v, w, g []F) {
+	for j := range w {
+		gj := g[j]
+		if c.wd != 0 {
+			gj += c.wd * w[j]
+		}
+		if c.decay != 1 {
+			w[j] *= c.decay
+		}
+		mj := c.b1*m[j] + c.c1*gj
+		vj := c.b2*v[j] + c.c2*gj*gj
+		// Flush subnormal moments to zero (see Step's doc).
+		if mj < c.tiny && mj > -c.tiny {
+			mj = 0
+		}
+		if vj < c.tiny {
+			vj = 0
+		}
+		m[j], v[j] = mj, vj
+		den := F(math.Sqrt(float64(vj)))*c.invSqrtBC2 + c.eps
+		w[j] -= c.stepSize * mj / den
 	}
 }
 

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,6 +75,52 @@ func TestAdamFlushesSubnormalMoments(t *testing.T) {
 	assert.Positive(t, ro.V[0][0], "the float64 reference keeps its (normal) moment")
 	assert.InDelta(t, ref.Data[0], float64(p.Data[0]), 1e-6)
 	assert.InDelta(t, ref.Data[1], float64(p.Data[1]), 1e-4)
+}
+
+// TestAdamKernelBitIdentical runs float32 Adam and AdamW steps through Step
+// (which uses the AVX2 kernel for whole blocks of 8 where it can) and through
+// the scalar loop alone, on the same values, including zeros, subnormal and
+// huge gradients and a NaN, and requires identical bits.
+func TestAdamKernelBitIdentical(t *testing.T) {
+	for _, wd := range []float64{0, 0.01} {
+		const n = 1003
+		rng := rand.New(rand.NewPCG(3, 4))
+		p := NewParam[float32]("w", n)
+		for j := range p.Data {
+			p.Data[j] = float32(rng.NormFloat64())
+		}
+		o := NewAdamW([]*Param[float32]{p}, 1e-3, wd)
+		w, m, v := append([]float32(nil), p.Data...), make([]float32, n), make([]float32, n)
+		for s := 0; s < 50; s++ {
+			for j := range p.Grad {
+				g := float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-8)))
+				switch j % 97 {
+				case 0:
+					g = 0
+				case 1:
+					g = 1e-40 // subnormal
+				case 2:
+					g = 3e30
+				}
+				p.Grad[j] = g
+			}
+			if s == 10 {
+				p.Grad[5] = float32(math.NaN())
+			}
+			o.Step()
+			step := o.Steps
+			c := adamStep[float32]{b1: 0.9, c1: 1 - float32(0.9), b2: 0.999, c2: 1 - float32(0.999),
+				tiny: 0x1p-126, invSqrtBC2: float32(1 / math.Sqrt(1-math.Pow(0.999, float64(step)))),
+				eps: 1e-8, stepSize: float32(1e-3 / (1 - math.Pow(0.9, float64(step)))), decay: float32(1 - 1e-3*wd)}
+			c.scalar(m, v, w, p.Grad)
+			for j := range w {
+				require.Equal(t, math.Float32bits(w[j]), math.Float32bits(p.Data[j]), "wd %g step %d w[%d]", wd, step, j)
+				require.Equal(t, math.Float32bits(m[j]), math.Float32bits(o.M[0][j]), "wd %g step %d m[%d]", wd, step, j)
+				require.Equal(t, math.Float32bits(v[j]), math.Float32bits(o.V[0][j]), "wd %g step %d v[%d]", wd, step, j)
+			}
+		}
+		assert.True(t, math.IsNaN(float64(p.Data[5])), "a NaN gradient reaches its parameter")
+	}
 }
 
 func TestClipGradNorm(t *testing.T) {
