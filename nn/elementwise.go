@@ -480,8 +480,12 @@ func (tp *Tape[F]) Swish(x, beta *Tensor[F]) *Tensor[F] {
 	beta1 := beta.Data[:d]
 	for i := 0; i < rows; i++ {
 		xi, si := x.Data[i*d:i*d+d], s[i*d:i*d+d]
-		for j, b := range beta1 {
-			si[j] = b * xi[j]
+		j0 := 0
+		if isF32[F]() {
+			j0 = mulVec(asF32(si), asF32(beta1), asF32(xi))
+		}
+		for j := j0; j < d; j++ {
+			si[j] = beta1[j] * xi[j]
 		}
 	}
 	if isF32[F]() {
@@ -495,9 +499,13 @@ func (tp *Tape[F]) Swish(x, beta *Tensor[F]) *Tensor[F] {
 			}
 		}
 	}
-	o, s1 := out.Data[:n], s[:n]
-	for k, v := range x.Data[:n] {
-		o[k] = v * s1[k]
+	o, s1, x1 := out.Data[:n], s[:n], x.Data[:n]
+	k0 := 0
+	if isF32[F]() {
+		k0 = mulVec(asF32(o), asF32(x1), asF32(s1))
+	}
+	for k := k0; k < n; k++ {
+		o[k] = x1[k] * s1[k]
 	}
 	if needs {
 		tp.push(record[F]{op: opSwish, out: out, a: x, b: beta, s0: s, s1: ds})
@@ -514,15 +522,25 @@ func (tp *Tape[F]) backSwish(r *record[F]) {
 	for i := 0; i < rows; i++ {
 		lo := i * d
 		x, s, ds, g := r.a.Data[lo:lo+d], r.s0[lo:lo+d], r.s1[lo:lo+d], r.out.Grad[lo:lo+d]
+		// The AVX2 kernels do the leading multiple of 8 with the same
+		// operations in the same order.
 		if gx != nil {
 			gxi := gx[lo : lo+d]
-			for j, b := range beta {
-				gxi[j] += g[j] * (s[j] + b*x[j]*ds[j])
+			j0 := 0
+			if isF32[F]() {
+				j0 = swishBwdXVec(asF32(gxi), asF32(g), asF32(s), asF32(ds), asF32(x), asF32(beta))
+			}
+			for j := j0; j < d; j++ {
+				gxi[j] += g[j] * (s[j] + beta[j]*x[j]*ds[j])
 			}
 		}
 		if gb != nil {
 			gb := gb[:d]
-			for j := range gb {
+			j0 := 0
+			if isF32[F]() {
+				j0 = swishBwdBetaVec(asF32(gb), asF32(g), asF32(x), asF32(ds))
+			}
+			for j := j0; j < d; j++ {
 				gb[j] += g[j] * x[j] * x[j] * ds[j]
 			}
 		}
@@ -623,6 +641,8 @@ func (tp *Tape[F]) Abs(x *Tensor[F]) *Tensor[F] { return tp.unary(unAbs, x) }
 func reluForward[F Float](y, x []F) {
 	if isF32[F]() {
 		y32, x32 := asF32(y), asF32(x)[:len(y)]
+		k := reluFwdVec(y32, x32)
+		y32, x32 = y32[k:], x32[k:]
 		for i, v := range x32 {
 			b := math.Float32bits(v)
 			y32[i] = math.Float32frombits(b & uint32(^int32(b)>>31))
@@ -641,6 +661,8 @@ func reluForward[F Float](y, x []F) {
 func reluBackward[F Float](gx, g, y []F) {
 	if isF32[F]() {
 		gx32, g32, y32 := asF32(gx), asF32(g)[:len(gx)], asF32(y)[:len(gx)]
+		k := reluBwdVec(gx32, g32, y32)
+		gx32, g32, y32 = gx32[k:], g32[k:], y32[k:]
 		for i, v := range g32 {
 			m := uint32(-int32(math.Float32bits(y32[i])) >> 31)
 			gx32[i] += math.Float32frombits(math.Float32bits(v) & m)
