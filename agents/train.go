@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/boltzflow/boltzflow/envs"
+	"github.com/boltzflow/boltzflow/nn"
 )
 
 // Learner is an off-policy agent that a Trainer drives.
@@ -183,4 +185,11 @@ func (t *Trainer) Run() error {
 		}
 	}
 	return nil
+}
+
+// ShareCores tells nn that runs trainings proceed at once in this process, so that each spreads its matrix
+// products over GOMAXPROCS/runs goroutines (at least one) instead of all of them (nn.SetMaxThreads). Results do
+// not depend on it.
+func ShareCores(runs int) {
+	nn.SetMaxThreads(max(1, runtime.GOMAXPROCS(0)/max(runs, 1)))
 }

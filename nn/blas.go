@@ -223,11 +223,25 @@ func startPool() {
 	}
 }
 
+// maxThreads is the limit set by SetMaxThreads (0: none).
+var maxThreads atomic.Int32
+
+// SetMaxThreads limits the goroutines that one matrix product or attention
+// call spreads over to n (n ≤ 0 removes the limit; the default is GOMAXPROCS).
+// A process that runs as many independent trainings at once as it has cores
+// (agents' rl-bench with -workers 2 on 2 cores) sets 1, so that each training
+// keeps to its core instead of waiting for helpers that the other one
+// occupies. Results do not depend on it: the partition of the work is fixed.
+func SetMaxThreads(n int) { maxThreads.Store(int32(max(n, 0))) }
+
 // parallelFor runs t.run(i) for i in [0, n) on up to GOMAXPROCS goroutines of
-// a persistent pool (the caller takes part). It must not be called from
-// inside a task. It does not allocate in steady state.
+// a persistent pool (the caller takes part), or fewer after SetMaxThreads. It
+// must not be called from inside a task. It does not allocate in steady state.
 func parallelFor(n int, t task) {
 	w := min(runtime.GOMAXPROCS(0), n)
+	if m := int(maxThreads.Load()); m > 0 {
+		w = min(w, m)
+	}
 	if w <= 1 {
 		for i := 0; i < n; i++ {
 			t.run(i)

@@ -283,4 +283,10 @@ func TestWorkerCountInvariance(t *testing.T) {
 		require.Equal(t, g1, g, "GOMAXPROCS=%d", p)
 		require.Equal(t, x1, x, "GOMAXPROCS=%d", p)
 	}
+	// SetMaxThreads limits the goroutines under a larger GOMAXPROCS.
+	SetMaxThreads(1)
+	defer SetMaxThreads(0)
+	g, x := run(3)
+	require.Equal(t, g1, g, "SetMaxThreads(1)")
+	require.Equal(t, x1, x, "SetMaxThreads(1)")
 }
