@@ -188,8 +188,9 @@ func (t *Trainer) Run() error {
 }
 
 // ShareCores tells nn that runs trainings proceed at once in this process, so that each spreads its matrix
-// products over GOMAXPROCS/runs goroutines (at least one) instead of all of them (nn.SetMaxThreads). Results do
-// not depend on it.
-func ShareCores(runs int) {
+// products over GOMAXPROCS/runs goroutines (at least one) instead of all of them (nn.SetMaxThreads). It returns a
+// function that removes the limit again. Results do not depend on it.
+func ShareCores(runs int) (restore func()) {
 	nn.SetMaxThreads(max(1, runtime.GOMAXPROCS(0)/max(runs, 1)))
+	return func() { nn.SetMaxThreads(0) }
 }

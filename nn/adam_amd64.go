@@ -10,10 +10,12 @@ type adamConsts struct {
 	b1, c1, b2, c2, tiny, invSqrtBC2, eps, stepSize, decay float32
 }
 
-// adamAVX2 performs the float32 Adam update of adamScalar on n (a multiple of
-// 8) elements, 8 lanes at a time, bit for bit: the same operations in the same
-// order, no fused multiply-adds, and a square root that is correctly rounded
-// in float32 as the scalar float64 root rounded to float32 is.
+// adamAVX2 performs the float32 Adam update of adamStep.scalar (decoupled or
+// no weight decay) on n (a multiple of 8) elements, 8 lanes at a time, bit for
+// bit: the same operations in the same order, no fused multiply-adds, and a
+// square root that is correctly rounded in float32 as the scalar float64 root
+// rounded to float32 is. Only the sign of a NaN may differ when both operands
+// of an operation are NaN.
 //
 //go:noescape
 func adamAVX2(n int, m, v, w, grad *float32, c *adamConsts)

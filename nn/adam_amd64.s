@@ -4,7 +4,7 @@
 
 // func adamAVX2(n int, m, v, w, grad *float32, c *adamConsts)
 //
-// For n (a multiple of 8) float32 elements, as adamScalar with decoupled decay:
+// For n (a multiple of 8) float32 elements, as adamStep.scalar with decoupled decay:
 //
 //	m = b1·m + c1·g;  v = b2·v + (c2·g)·g;  m, v flushed to 0 below tiny in magnitude
 //	w = w·decay − (stepSize·m)/(√v·invSqrtBC2 + eps)

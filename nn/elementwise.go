@@ -523,7 +523,8 @@ func (tp *Tape[F]) backSwish(r *record[F]) {
 		lo := i * d
 		x, s, ds, g := r.a.Data[lo:lo+d], r.s0[lo:lo+d], r.s1[lo:lo+d], r.out.Grad[lo:lo+d]
 		// The AVX2 kernels do the leading multiple of 8 with the same
-		// operations in the same order.
+		// operations in the same order; the conversions keep the compiler
+		// from fusing multiply-adds (GOAMD64=v3), which the kernels do not use.
 		if gx != nil {
 			gxi := gx[lo : lo+d]
 			j0 := 0
@@ -531,7 +532,7 @@ func (tp *Tape[F]) backSwish(r *record[F]) {
 				j0 = swishBwdXVec(asF32(gxi), asF32(g), asF32(s), asF32(ds), asF32(x), asF32(beta))
 			}
 			for j := j0; j < d; j++ {
-				gxi[j] += g[j] * (s[j] + beta[j]*x[j]*ds[j])
+				gxi[j] += F(g[j] * (s[j] + F(F(beta[j]*x[j])*ds[j])))
 			}
 		}
 		if gb != nil {
@@ -541,7 +542,7 @@ func (tp *Tape[F]) backSwish(r *record[F]) {
 				j0 = swishBwdBetaVec(asF32(gb), asF32(g), asF32(x), asF32(ds))
 			}
 			for j := j0; j < d; j++ {
-				gb[j] += g[j] * x[j] * x[j] * ds[j]
+				gb[j] += F(F(F(g[j]*x[j])*x[j]) * ds[j])
 			}
 		}
 	}

@@ -7,7 +7,8 @@ import "unsafe"
 // The kernels below process a multiple of 8 float32 elements with AVX2 and
 // perform exactly the operations of the scalar loops they replace, in the
 // same order and without fused multiply-adds, so results are bit for bit
-// those of the scalar code. Each ...Vec wrapper returns how many leading
+// those of the scalar code, except that when both operands of an operation
+// are NaN the sign of the resulting NaN may differ. Each ...Vec wrapper returns how many leading
 // elements it did (0 without AVX2 and FMA); the caller finishes the rest.
 
 //go:noescape

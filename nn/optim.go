@@ -97,18 +97,22 @@ type adamStep[F Float] struct {
 }
 
 // scalar updates m, v and w from g element by element. The AVX2 kernel
-// (adamVec) performs the same operations in the same order.
+// (adamVec) performs the same operations in the same order, so the results
+// are identical (a NaN stays a NaN; its sign bit may differ).
 func (c *adamStep[F]) scalar(m, v, w, g []F) {
 	for j := range w {
 		gj := g[j]
 		if c.wd != 0 {
-			gj += c.wd * w[j]
+			gj += F(c.wd * w[j])
 		}
 		if c.decay != 1 {
 			w[j] *= c.decay
 		}
-		mj := c.b1*m[j] + c.c1*gj
-		vj := c.b2*v[j] + c.c2*gj*gj
+		// The explicit conversions round every product, so that no compiler
+		// (GOAMD64=v3 included) fuses them into multiply-adds, which the
+		// kernel does not use either.
+		mj := F(c.b1*m[j]) + F(c.c1*gj)
+		vj := F(c.b2*v[j]) + F(F(c.c2*gj)*gj)
 		// Flush subnormal moments to zero (see Step's doc).
 		if mj < c.tiny && mj > -c.tiny {
 			mj = 0
@@ -117,8 +121,8 @@ func (c *adamStep[F]) scalar(m, v, w, g []F) {
 			vj = 0
 		}
 		m[j], v[j] = mj, vj
-		den := F(math.Sqrt(float64(vj)))*c.invSqrtBC2 + c.eps
-		w[j] -= c.stepSize * mj / den
+		den := F(F(math.Sqrt(float64(vj)))*c.invSqrtBC2) + c.eps
+		w[j] -= F(c.stepSize*mj) / den
 	}
 }
 

@@ -77,49 +77,66 @@ func TestAdamFlushesSubnormalMoments(t *testing.T) {
 	assert.InDelta(t, ref.Data[1], float64(p.Data[1]), 1e-4)
 }
 
-// TestAdamKernelBitIdentical runs float32 Adam and AdamW steps through Step
-// (which uses the AVX2 kernel for whole blocks of 8 where it can) and through
-// the scalar loop alone, on the same values, including zeros, subnormal and
-// huge gradients and a NaN, and requires identical bits.
+// TestAdamKernelBitIdentical runs float32 Adam, AdamW and Adam with L2 decay
+// over two parameters (lengths 1003 and 64) through Step, which uses the AVX2
+// kernel for whole blocks of 8 where it can, and through the scalar loop
+// alone, on the same values, including zeros, subnormal and huge gradients
+// and a NaN, and requires identical bits (any two NaNs count as equal).
 func TestAdamKernelBitIdentical(t *testing.T) {
-	for _, wd := range []float64{0, 0.01} {
-		const n = 1003
+	logKernel(t)
+	for _, c := range []struct {
+		name      string
+		wd        float64
+		decoupled bool
+	}{{"Adam", 0, false}, {"AdamW", 0.01, true}, {"AdamL2", 0.01, false}} {
 		rng := rand.New(rand.NewPCG(3, 4))
-		p := NewParam[float32]("w", n)
-		for j := range p.Data {
-			p.Data[j] = float32(rng.NormFloat64())
+		var ps []*Param[float32]
+		var ws, ms, vs [][]float32
+		for _, n := range []int{1003, 64} {
+			p := NewParam[float32]("w", n)
+			for j := range p.Data {
+				p.Data[j] = float32(rng.NormFloat64())
+			}
+			ps = append(ps, p)
+			ws = append(ws, append([]float32(nil), p.Data...))
+			ms, vs = append(ms, make([]float32, n)), append(vs, make([]float32, n))
 		}
-		o := NewAdamW([]*Param[float32]{p}, 1e-3, wd)
-		w, m, v := append([]float32(nil), p.Data...), make([]float32, n), make([]float32, n)
+		o := NewAdam(ps, 1e-3)
+		o.WeightDecay, o.Decoupled = c.wd, c.decoupled
 		for s := 0; s < 50; s++ {
-			for j := range p.Grad {
-				g := float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-8)))
-				switch j % 97 {
-				case 0:
-					g = 0
-				case 1:
-					g = 1e-40 // subnormal
-				case 2:
-					g = 3e30
+			for _, p := range ps {
+				for j := range p.Grad {
+					g := float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(12)-8)))
+					switch j % 97 {
+					case 0:
+						g = 0
+					case 1:
+						g = 1e-40 // subnormal
+					case 2:
+						g = 3e30
+					}
+					p.Grad[j] = g
 				}
-				p.Grad[j] = g
 			}
 			if s == 10 {
-				p.Grad[5] = float32(math.NaN())
+				ps[0].Grad[5] = float32(math.NaN())
 			}
 			o.Step()
 			step := o.Steps
-			c := adamStep[float32]{b1: 0.9, c1: 1 - float32(0.9), b2: 0.999, c2: 1 - float32(0.999),
+			st := adamStep[float32]{b1: 0.9, c1: 1 - float32(0.9), b2: 0.999, c2: 1 - float32(0.999),
 				tiny: 0x1p-126, invSqrtBC2: float32(1 / math.Sqrt(1-math.Pow(0.999, float64(step)))),
-				eps: 1e-8, stepSize: float32(1e-3 / (1 - math.Pow(0.9, float64(step)))), decay: float32(1 - 1e-3*wd)}
-			c.scalar(m, v, w, p.Grad)
-			for j := range w {
-				require.Equal(t, math.Float32bits(w[j]), math.Float32bits(p.Data[j]), "wd %g step %d w[%d]", wd, step, j)
-				require.Equal(t, math.Float32bits(m[j]), math.Float32bits(o.M[0][j]), "wd %g step %d m[%d]", wd, step, j)
-				require.Equal(t, math.Float32bits(v[j]), math.Float32bits(o.V[0][j]), "wd %g step %d v[%d]", wd, step, j)
+				eps: 1e-8, stepSize: float32(1e-3 / (1 - math.Pow(0.9, float64(step)))), decay: 1, wd: float32(c.wd)}
+			if c.decoupled {
+				st.decay, st.wd = float32(1-1e-3*c.wd), 0
+			}
+			for i, p := range ps {
+				st.scalar(ms[i], vs[i], ws[i], p.Grad)
+				requireSameBits(t, ws[i], p.Data, "%s step %d param %d w", c.name, step, i)
+				requireSameBits(t, ms[i], o.M[i], "%s step %d param %d m", c.name, step, i)
+				requireSameBits(t, vs[i], o.V[i], "%s step %d param %d v", c.name, step, i)
 			}
 		}
-		assert.True(t, math.IsNaN(float64(p.Data[5])), "a NaN gradient reaches its parameter")
+		assert.True(t, math.IsNaN(float64(ps[0].Data[5])), "%s: a NaN gradient reaches its parameter", c.name)
 	}
 }
 

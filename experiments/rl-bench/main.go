@@ -130,7 +130,7 @@ func run(args []string, stdout io.Writer) error {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	finished, trained, start := 0, 0, time.Now()
-	agents.ShareCores(*workers)
+	defer agents.ShareCores(min(*workers, len(jobs)))()
 	for w := 0; w < *workers; w++ {
 		wg.Add(1)
 		go func() {
