@@ -138,8 +138,15 @@ type Proposal struct {
 	Model *Model
 	Com   ComAdjust
 	// Chirality, if not nil, mirrors sampled conformations with the wrong
-	// chirality (keeping log q of the unflipped sample, as the paper-era
-	// code does); Stats counts the outcomes.
+	// chirality (x → −x); ChiralityStats counts the outcomes. The proposal's
+	// density is then that of the corrected samples, q_fix(x) = q(x) + q(−x)
+	// for x of the right chirality (the mirror has unit Jacobian), in Sample,
+	// LogProb and GradLogProb alike, so that the SMC's intermediate densities
+	// match the weights of its initial particles. (The paper-era code keeps
+	// log q of the unflipped sample and evaluates q at the mirrored
+	// coordinates during SMC, where a sharp flow puts almost no mass: a
+	// mirrored particle then gets a spurious weight of order q(−x)/q(x).)
+	// Rows whose chirality is wrong or uncorrectable use q(x) alone.
 	Chirality *Chirality
 	pool      freeList[*replica]
 	mu        sync.Mutex
@@ -152,6 +159,7 @@ type replica struct {
 	samplers map[int]*Sampler[float32]
 	buf      []float32
 	ones     []float32
+	bad      []bool
 }
 
 // NewProposal returns the proposal of the model with the given CoM
@@ -179,17 +187,40 @@ func (p *Proposal) ChiralityStats() ChiralityStats {
 	return p.stats
 }
 
-func (r *replica) load(x [][]float64, d int) []float32 {
-	if cap(r.buf) < len(x)*d {
-		r.buf = make([]float32, len(x)*d)
+// load writes the rows of x to the replica's buffer, followed by their
+// mirror images −x when mirror is set (then 2·len(x) rows).
+func (r *replica) load(x [][]float64, d int, mirror bool) []float32 {
+	rows := len(x)
+	if mirror {
+		rows *= 2
 	}
-	b := r.buf[:len(x)*d]
+	if cap(r.buf) < rows*d {
+		r.buf = make([]float32, rows*d)
+	}
+	b := r.buf[:rows*d]
 	for i, row := range x {
 		for j, v := range row {
 			b[i*d+j] = float32(v)
 		}
 	}
+	if mirror {
+		m := b[len(x)*d:]
+		for i, v := range b[:len(x)*d] {
+			m[i] = -v
+		}
+	}
 	return b
+}
+
+// mixLogQ returns log(e^a + e^b).
+func mixLogQ(a, b float64) float64 {
+	if a < b {
+		a, b = b, a
+	}
+	if math.IsInf(a, -1) {
+		return a
+	}
+	return a + math.Log1p(math.Exp(b-a))
 }
 
 // Sample implements smc.Proposal: it draws len(dst) samples with the
@@ -214,7 +245,24 @@ func (p *Proposal) Sample(rng *rand.Rand, dst [][]float64, logq []float64) {
 		}
 	}
 	if p.Chirality != nil {
-		st := p.Chirality.Fix(dst, nil)
+		// log q of each sample's mirror image, for the density of the
+		// corrected samples (see Chirality).
+		r.tp.Reset()
+		r.tp.NoGrad = true
+		for i := range b {
+			b[i] = -b[i]
+		}
+		lm := r.flow.LogProb(r.tp, r.tp.Const(b, n, d))
+		if len(r.bad) < n {
+			r.bad = make([]bool, n)
+		}
+		bad := r.bad[:n]
+		st := p.Chirality.Fix(dst, bad)
+		for i := range dst {
+			if !bad[i] {
+				logq[i] = mixLogQ(logq[i], float64(lm.Data[i]))
+			}
+		}
 		p.mu.Lock()
 		p.stats.Correct += st.Correct
 		p.stats.Flipped += st.Flipped
@@ -230,12 +278,18 @@ func (p *Proposal) Sample(rng *rand.Rand, dst [][]float64, logq []float64) {
 func (p *Proposal) LogProb(x [][]float64, logq []float64) {
 	r := p.pool.Get()
 	defer p.pool.Put(r)
-	d := p.Dim()
+	d, n := p.Dim(), len(x)
+	mirror := p.Chirality != nil
 	r.tp.Reset()
 	r.tp.NoGrad = true
-	lq := r.flow.LogProb(r.tp, r.tp.Const(r.load(x, d), len(x), d))
+	b := r.load(x, d, mirror)
+	lq := r.flow.LogProb(r.tp, r.tp.Const(b, len(b)/d, d))
 	for i := range x {
-		logq[i] = p.Com.Apply(x[i], float64(lq.Data[i]), nil)
+		l := float64(lq.Data[i])
+		if mirror && p.Chirality.Correct(x[i]) {
+			l = mixLogQ(l, float64(lq.Data[n+i]))
+		}
+		logq[i] = p.Com.Apply(x[i], l, nil)
 	}
 }
 
@@ -244,23 +298,41 @@ func (p *Proposal) LogProb(x [][]float64, logq []float64) {
 func (p *Proposal) GradLogProb(x [][]float64, logq []float64, grad [][]float64) {
 	r := p.pool.Get()
 	defer p.pool.Put(r)
-	d := p.Dim()
+	d, n := p.Dim(), len(x)
+	mirror := p.Chirality != nil
 	r.tp.Reset()
 	r.tp.NoGrad = false
-	xv := r.tp.Var(r.load(x, d), len(x), d)
+	b := r.load(x, d, mirror)
+	rows := len(b) / d
+	xv := r.tp.Var(b, rows, d)
 	lq := r.flow.LogProb(r.tp, xv)
-	if len(r.ones) < len(x) {
-		r.ones = make([]float32, len(x))
+	if len(r.ones) < rows {
+		r.ones = make([]float32, rows)
 		for i := range r.ones {
 			r.ones[i] = 1
 		}
 	}
-	r.tp.BackwardFrom(lq, r.ones[:len(x)])
+	r.tp.BackwardFrom(lq, r.ones[:rows])
 	for i := range x {
-		for j := 0; j < d; j++ {
-			grad[i][j] = float64(xv.Grad[i*d+j])
+		l := float64(lq.Data[i])
+		g := xv.Grad[i*d : i*d+d]
+		if mirror && p.Chirality.Correct(x[i]) {
+			// ∇ log(q(x) + q(−x)) = w·∇q-score at x − (1 − w)·score at −x,
+			// w = q(x)/(q(x) + q(−x)).
+			lm := float64(lq.Data[n+i])
+			mix := mixLogQ(l, lm)
+			w, wm := math.Exp(l-mix), math.Exp(lm-mix)
+			gm := xv.Grad[(n+i)*d : (n+i)*d+d]
+			for j := range g {
+				grad[i][j] = w*float64(g[j]) - wm*float64(gm[j])
+			}
+			l = mix
+		} else {
+			for j := range g {
+				grad[i][j] = float64(g[j])
+			}
 		}
-		logq[i] = p.Com.Apply(x[i], float64(lq.Data[i]), grad[i])
+		logq[i] = p.Com.Apply(x[i], l, grad[i])
 	}
 }
 
