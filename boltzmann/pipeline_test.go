@@ -151,20 +151,7 @@ func TestProposalConsistency(t *testing.T) {
 			assert.InDelta(t, lq[i], lq2[i], 1e-4*66, "%v sample %d", v, i)
 			assert.InDelta(t, lq2[i], lq3[i], 1e-3)
 		}
-		// Score against finite differences of LogProb (float32 model,
-		// loose tolerance).
-		one := [][]float64{append([]float64(nil), x[0]...)}
-		f := func(k int, h float64) float64 {
-			one[0][k] = x[0][k] + h
-			out := make([]float64, 1)
-			p.LogProb(one, out)
-			one[0][k] = x[0][k]
-			return out[0]
-		}
-		for _, k := range []int{0, 20, 65} {
-			fd := (f(k, 1e-2) - f(k, -1e-2)) / 2e-2
-			assert.InDelta(t, fd, g[0][k], 0.02*(1+math.Abs(fd)), "%v coordinate %d", v, k)
-		}
+		assertScoreMatchesFD(t, p, x[0], g[0], v.String())
 	}
 }
 
@@ -208,17 +195,25 @@ func TestProposalChiralityDensity(t *testing.T) {
 		assert.InDelta(t, lp[i], lq[i], 1e-4*d, "Sample's log q %d", i)
 		assert.InDelta(t, lp[i], lg[i], 1e-6*(1+math.Abs(lp[i])), "GradLogProb's log q %d", i)
 	}
-	one := [][]float64{append([]float64(nil), x[0]...)}
+	assertScoreMatchesFD(t, p, x[0], g[0], "chirality")
+}
+
+// assertScoreMatchesFD compares the score g of p at x with central finite
+// differences of p.LogProb at three coordinates (float32 model, loose
+// tolerance).
+func assertScoreMatchesFD(t *testing.T, p *Proposal, x, g []float64, what string) {
+	t.Helper()
+	one := [][]float64{append([]float64(nil), x...)}
 	f := func(k int, h float64) float64 {
-		one[0][k] = x[0][k] + h
+		one[0][k] = x[k] + h
 		out := make([]float64, 1)
 		p.LogProb(one, out)
-		one[0][k] = x[0][k]
+		one[0][k] = x[k]
 		return out[0]
 	}
 	for _, k := range []int{0, 20, 65} {
 		fd := (f(k, 1e-2) - f(k, -1e-2)) / 2e-2
-		assert.InDelta(t, fd, g[0][k], 0.02*(1+math.Abs(fd)), "coordinate %d", k)
+		assert.InDelta(t, fd, g[k], 0.02*(1+math.Abs(fd)), "%s coordinate %d", what, k)
 	}
 }
 
