@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"time"
 
 	"github.com/boltzflow/boltzflow/envs"
@@ -187,10 +186,7 @@ func (t *Trainer) Run() error {
 	return nil
 }
 
-// ShareCores tells nn that runs trainings proceed at once in this process, so that each spreads its matrix
-// products over GOMAXPROCS/runs goroutines (at least one) instead of all of them (nn.SetMaxThreads). It returns a
-// function that removes the limit again. Results do not depend on it.
-func ShareCores(runs int) (restore func()) {
-	nn.SetMaxThreads(max(1, runtime.GOMAXPROCS(0)/max(runs, 1)))
-	return func() { nn.SetMaxThreads(0) }
-}
+// ShareCores tells nn that runs trainings proceed at once in this process (nn.ShareCores): each spreads its
+// matrix products over GOMAXPROCS/runs goroutines instead of all of them. It returns a function that restores the
+// previous limit. Results do not depend on it.
+func ShareCores(runs int) (restore func()) { return nn.ShareCores(runs) }

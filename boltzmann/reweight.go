@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/boltzflow/boltzflow/nn"
 	"github.com/boltzflow/boltzflow/smc"
 )
 
@@ -150,6 +151,9 @@ var ErrNoFiniteProposals = errors.New("boltzmann: every proposal has a non-finit
 // the corrected time loop.
 func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	cfg.defaults()
+	// Proposals, energies and SMC run on cfg.Workers goroutines: each keeps
+	// its matrix products to its share of the cores (results do not change).
+	defer nn.ShareCores(cfg.Workers)()
 	d := m.Flow.Config.Dim()
 	if target.Dim() != d {
 		return nil, fmt.Errorf("boltzmann: model for %d atoms, target system has %d", d/3, target.Dim()/3)

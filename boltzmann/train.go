@@ -272,6 +272,8 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 		return &Model{Flow: ema, Norm: norm, System: cfg.System, Meta: meta}
 	}
 	par := newDataParallel(flow, cfg.Workers, cfg.BatchSize)
+	// Each data-parallel worker keeps its matrix products to its share of the cores.
+	defer nn.ShareCores(len(par.losses))()
 	xb := make([]float32, cfg.BatchSize*d)
 	row := make([]float64, d)
 	perm := make([]int, len(data))

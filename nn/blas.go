@@ -234,6 +234,16 @@ var maxThreads atomic.Int32
 // occupies. Results do not depend on it: the partition of the work is fixed.
 func SetMaxThreads(n int) { maxThreads.Store(int32(max(n, 0))) }
 
+// ShareCores sets the limit for runs independent computations that proceed
+// at once in this process, each with its own goroutine: every matrix product
+// then spreads over GOMAXPROCS/runs goroutines (at least one). It returns a
+// function that restores the previous limit. Results do not depend on it.
+func ShareCores(runs int) (restore func()) {
+	old := int(maxThreads.Load())
+	SetMaxThreads(max(1, runtime.GOMAXPROCS(0)/max(runs, 1)))
+	return func() { SetMaxThreads(old) }
+}
+
 // parallelFor runs t.run(i) for i in [0, n) on up to GOMAXPROCS goroutines of
 // a persistent pool (the caller takes part), or fewer after SetMaxThreads. It
 // must not be called from inside a task. It does not allocate in steady state.
