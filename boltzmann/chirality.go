@@ -44,9 +44,10 @@ type ChiralityStats struct {
 
 // Fix mirrors (x → −x) every sample whose chirality differs from the
 // reference when the mirror image has the reference chirality, in place.
-// Mirroring leaves the energy unchanged; the caller keeps the sample's log q
-// (the approximation of the paper-era SBG code, sbg.md §11.7). If bad is not
-// nil (length len(x)) it receives true for uncorrectable samples.
+// Mirroring leaves the energy unchanged. The corrected samples have density
+// q(x) + q(−x) under a flow q (Proposal uses it; the paper-era SBG code kept
+// the log q of the unflipped sample instead, sbg.md §11.7). If bad is not nil
+// (length len(x)) it receives true for uncorrectable samples.
 func (c *Chirality) Fix(x [][]float64, bad []bool) ChiralityStats {
 	var st ChiralityStats
 	for k, r := range x {

@@ -196,6 +196,32 @@ func TestProposalChiralityDensity(t *testing.T) {
 		assert.InDelta(t, lp[i], lg[i], 1e-6*(1+math.Abs(lp[i])), "GradLogProb's log q %d", i)
 	}
 	assertScoreMatchesFD(t, p, x[0], g[0], "chirality")
+
+	// The score is the weighted mixture of the plain scores at x and −x, on
+	// every coordinate: w·s(x) − (1 − w)·s(−x) with w = q(x)/(q(x) + q(−x))
+	// (the CoM terms cancel out of w and their gradient is odd). An
+	// asymmetric flow keeps w away from ½, so that swapping or dropping a
+	// term shows.
+	am := &Model{Flow: perturbed[float32](m.Flow.Config, 6, 0.3), Norm: m.Norm, System: "aldp"}
+	pa, pp := NewProposal(am, com), NewProposal(am, com)
+	pa.Chirality = p.Chirality
+	ga, gx, gm := newRowsT(n, d), newRowsT(n, d), newRowsT(n, d)
+	la, lpx, lpm := make([]float64, n), make([]float64, n), make([]float64, n)
+	pa.GradLogProb(x, la, ga)
+	pp.GradLogProb(x, lpx, gx)
+	pp.GradLogProb(mx, lpm, gm)
+	far := 0
+	for i := range x {
+		w := math.Exp(lpx[i] - la[i])
+		if math.Abs(w-0.5) > 0.1 {
+			far++
+		}
+		for j := range ga[i] {
+			want := w*gx[i][j] - (1-w)*gm[i][j]
+			require.InDelta(t, want, ga[i][j], 1e-4*(1+math.Abs(want)), "row %d coordinate %d (w %.3f)", i, j, w)
+		}
+	}
+	assert.Positive(t, far, "every weight is near ½: the check cannot tell the terms apart")
 }
 
 // assertScoreMatchesFD compares the score g of p at x with central finite
