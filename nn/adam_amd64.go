@@ -4,12 +4,6 @@ package nn
 
 import "unsafe"
 
-// adamConsts holds the per-step constants of adamAVX2, in the order the
-// assembly reads them.
-type adamConsts struct {
-	b1, c1, b2, c2, tiny, invSqrtBC2, eps, stepSize, decay float32
-}
-
 // adamAVX2 performs the float32 Adam update of adamStep.scalar (decoupled or
 // no weight decay) on n (a multiple of 8) elements, 8 lanes at a time, bit for
 // bit: the same operations in the same order, no fused multiply-adds, and a

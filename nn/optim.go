@@ -90,6 +90,12 @@ func (o *Adam[F]) Step() {
 	}
 }
 
+// adamConsts holds the float32 constants of one Adam step in the order the
+// AVX2 kernel (adam_amd64.s) reads them.
+type adamConsts struct {
+	b1, c1, b2, c2, tiny, invSqrtBC2, eps, stepSize, decay float32
+}
+
 // adamStep holds the constants of one Adam step. Decoupled decay multiplies
 // the parameters by decay (1 without it); L2 decay adds wd·θ to the gradient.
 type adamStep[F Float] struct {
