@@ -216,6 +216,35 @@ func TestGradDropout(t *testing.T) {
 	require.Same(t, x, tp.Dropout(x, 0.5), "evaluation mode must be the identity")
 }
 
+// TestDropoutMaskDraws checks that Dropout drops exactly the elements whose
+// draw rand.Rand.Float64() would put below p (the same random stream), and
+// that the drop rate is p within Monte-Carlo error.
+func TestDropoutMaskDraws(t *testing.T) {
+	for _, p := range []float64{0.5, 0.3, 0.1, 1e-17, 0.9999} {
+		const n = 100000
+		x := NewTensor[float32](n)
+		for i := range x.Data {
+			x.Data[i] = 1
+		}
+		tp := NewTape[float32](rand.New(rand.NewPCG(9, 10)))
+		tp.Training = true
+		y := tp.Dropout(x, p)
+		ref := rand.New(rand.NewPCG(9, 10))
+		dropped := 0
+		for i, v := range y.Data {
+			want := ref.Float64() < p
+			require.Equal(t, want, v == 0, "p=%v element %d", p, i)
+			if v == 0 {
+				dropped++
+			} else {
+				require.Equal(t, float32(1/(1-p)), v)
+			}
+		}
+		sd := math.Sqrt(p * (1 - p) / n)
+		require.InDelta(t, p, float64(dropped)/n, 5*sd+1e-12, "p=%v", p)
+	}
+}
+
 func TestBroadcastPanicsNameShapes(t *testing.T) {
 	tp := NewTape[float64](nil)
 	a, b := NewTensor[float64](3, 4), NewTensor[float64](5)

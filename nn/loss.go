@@ -21,13 +21,18 @@ func (tp *Tape[F]) Dropout(x *Tensor[F], p float64) *Tensor[F] {
 	out := tp.newTensor(x.shape, x.rank)
 	mask := tp.alloc(len(x.Data))
 	keep := F(1 / (1 - p))
+	// rand.Rand.Float64() is (u mod 2⁵³)/2⁵³ for u = Uint64(), so
+	// Float64() < p exactly when u mod 2⁵³ < ⌈p·2⁵³⌉: the same draws, without
+	// the conversion.
+	drop := uint64(math.Ceil(p * (1 << 53)))
+	src := tp.Rand
 	for i, v := range x.Data {
-		if tp.Rand.Float64() < p {
-			mask[i] = 0
-		} else {
-			mask[i] = keep
+		m := keep
+		if src.Uint64()<<11>>11 < drop {
+			m = 0
 		}
-		out.Data[i] = v * mask[i]
+		mask[i] = m
+		out.Data[i] = v * m
 	}
 	if tp.needs(x) {
 		tp.push(record[F]{op: opDropout, out: out, a: x, s0: mask})
