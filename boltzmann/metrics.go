@@ -12,7 +12,7 @@ import (
 )
 
 // MaxEvalSamples is the number of samples (10,000) to which both sets are
-// truncated by EnergyW2 and TorusW2, as in the SBG evaluation.
+// thinned by EnergyW2 and TorusW2, as in the SBG evaluation.
 const MaxEvalSamples = 10000
 
 // ESS returns the normalised Kish effective sample size of the log-weights,
@@ -28,11 +28,27 @@ func evalCount(na, nb, max int) int {
 	return min(na, nb, max)
 }
 
+// thin returns m entries of x spread evenly over it, x[⌊i·len(x)/m⌋] for
+// i = 0 … m−1 (x itself when m = len(x)). A prefix would be biased: resampled
+// sets come ordered by ancestor (smc.Resample walks the cumulative weights in
+// order) and MD sets in time, so their first m entries cover only the
+// first ancestors or the first part of the trajectory.
+func thin[T any](x []T, m int) []T {
+	if m >= len(x) {
+		return x
+	}
+	out := make([]T, m)
+	for i := range out {
+		out[i] = x[i*len(x)/m]
+	}
+	return out
+}
+
 // EnergyW2 returns the 1-D Wasserstein-2 distance between two sets of reduced
-// energies (kT): both are truncated to their first m = min(len(a), len(b),
-// MaxEvalSamples) entries, sorted, and matched by quantile,
-// √(Σ (a₍ᵢ₎ − b₍ᵢ₎)² / m). It returns NaN if either set is empty or holds
-// a non-finite value among the first m.
+// energies (kT): both are thinned evenly to m = min(len(a), len(b),
+// MaxEvalSamples) entries (every (len/m)-th, see thin), sorted, and matched by
+// quantile, √(Σ (a₍ᵢ₎ − b₍ᵢ₎)² / m). It returns NaN if either set is empty or
+// holds a non-finite value among the m.
 func EnergyW2(a, b []float64) float64 { return energyW(a, b, 2) }
 
 // EnergyW1 is like EnergyW2 for the Wasserstein-1 distance Σ|a₍ᵢ₎ − b₍ᵢ₎|/m.
@@ -43,8 +59,8 @@ func energyW(a, b []float64, p int) float64 {
 	if m == 0 {
 		return math.NaN()
 	}
-	sa := append([]float64(nil), a[:m]...)
-	sb := append([]float64(nil), b[:m]...)
+	sa := append([]float64(nil), thin(a, m)...)
+	sb := append([]float64(nil), thin(b, m)...)
 	for i := range sa {
 		if !finite(sa[i]) || !finite(sb[i]) {
 			return math.NaN()
@@ -91,8 +107,9 @@ func wrapSq(delta float64) float64 {
 // TorusW2 returns the exact Wasserstein-2 distance with uniform marginals
 // between two sets of angle vectors (rows of equal length D, radians) on the
 // torus, with ground cost WrappedSqDist: √(min over assignments of
-// Σᵢ c(i, σ(i)) / m), where both sets are truncated to their first
-// m = min(len(a), len(b), max) rows (max ≤ 0 means MaxEvalSamples). With equal
+// Σᵢ c(i, σ(i)) / m), where both sets are thinned evenly to
+// m = min(len(a), len(b), max) rows (every (len/m)-th row, see thin; max ≤ 0
+// means MaxEvalSamples). With equal
 // sample counts the optimal transport plan is a permutation, so the problem
 // is solved exactly by Assignment; when a set holds exact copies (resampled
 // particles), the copies are merged into one source of that multiplicity and
@@ -103,14 +120,15 @@ func TorusW2(a, b [][]float64, max int) (float64, int) {
 	if m == 0 {
 		return math.NaN(), 0
 	}
+	a, b = thin(a, m), thin(b, m)
 	d := len(a[0])
 	for i := 0; i < m; i++ {
 		if len(a[i]) != d || len(b[i]) != d {
 			panic(fmt.Sprintf("boltzmann: TorusW2: row lengths %d and %d, want %d", len(a[i]), len(b[i]), d))
 		}
 	}
-	ua, ca := distinctRows(a[:m])
-	ub, cb := distinctRows(b[:m])
+	ua, ca := distinctRows(a)
+	ub, cb := distinctRows(b)
 	if len(ub) < len(ua) {
 		// The cost is symmetric: merge the set with fewer distinct rows.
 		a, b, ua, ca = b, a, ub, cb

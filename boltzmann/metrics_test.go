@@ -159,14 +159,44 @@ func TestEnergyW2(t *testing.T) {
 	}
 	assert.InDelta(t, math.Sqrt(2), EnergyW2(g1, g2), 0.05)
 
-	// Truncation to MaxEvalSamples.
-	long := make([]float64, MaxEvalSamples+500)
-	for i := MaxEvalSamples; i < len(long); i++ {
+	// Thinning to MaxEvalSamples takes every other entry of a set twice as
+	// long (a prefix would include the 1e6 entries).
+	long := make([]float64, 2*MaxEvalSamples)
+	for i := 1; i < len(long); i += 2 {
 		long[i] = 1e6
 	}
-	assert.Equal(t, 0.0, EnergyW2(long, make([]float64, len(long))))
+	assert.Equal(t, 0.0, EnergyW2(long, make([]float64, MaxEvalSamples)))
 	assert.True(t, math.IsNaN(EnergyW2(nil, a)))
 	assert.True(t, math.IsNaN(EnergyW2([]float64{math.NaN()}, a)))
+}
+
+// TestMetricsThinOrderedSets checks that both metrics compare a resampled
+// set, which smc.Resample returns ordered by ancestor, as a whole: the first
+// half of a are copies of one state and the second half of another, in equal
+// weight, as in b. Taking the first m rows instead would see one state only.
+func TestMetricsThinOrderedSets(t *testing.T) {
+	const n, m = 5000, 2000
+	ea, eb := make([]float64, n), make([]float64, m)
+	aa, ab := make([][]float64, n), make([][]float64, m)
+	for i := range ea {
+		if i >= n/2 {
+			ea[i] = 1
+			aa[i] = []float64{-1.5, 2.5}
+		} else {
+			aa[i] = []float64{-1.5, -0.7}
+		}
+	}
+	for i := range eb {
+		eb[i] = float64(i % 2)
+		ab[i] = aa[(i%2)*(n-1)]
+	}
+	assert.Equal(t, 0.0, EnergyW2(ea, eb))
+	w, k := TorusW2(aa, ab, 0)
+	assert.Equal(t, m, k)
+	assert.InDelta(t, 0, w, 1e-12)
+	// Thinning picks x[⌊i·len/m⌋].
+	assert.Equal(t, []int{0, 2, 5, 7}, thin([]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 4))
+	assert.Equal(t, []int{1, 2}, thin([]int{1, 2}, 5))
 }
 
 func TestESSHandCases(t *testing.T) {
@@ -231,10 +261,10 @@ func TestTorusW2(t *testing.T) {
 	w, _ = TorusW2(grid, moved, 0)
 	assert.InDelta(t, 0.1, w, 1e-12)
 
-	// Truncation to max rows.
+	// Thinning to max rows.
 	w, m = TorusW2(a, b, 50)
 	assert.Equal(t, 50, m)
-	w2, _ := TorusW2(a[:50], b[:50], 0)
+	w2, _ := TorusW2(thin(a, 50), thin(b, 50), 0)
 	assert.Equal(t, w2, w)
 }
 
