@@ -2,8 +2,10 @@ package boltzmann
 
 import (
 	"bytes"
+	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,4 +139,32 @@ func benchGradLogProb(b *testing.B, cfg TarFlowConfig) {
 		p.GradLogProb(x, lq, g)
 	}
 	reportSamples(b, 256*b.N, c0)
+}
+
+// BenchmarkProposalGradLogProbChirality measures the score of 256 samples of
+// the shipped ALDP model with chirality fixing, as SMC evaluates it (the
+// density q(x) + q(−x) of the corrected samples).
+func BenchmarkProposalGradLogProbChirality(b *testing.B) {
+	m, err := LoadModel(filepath.Join("testdata", "aldp_tarflow_cpu.ckpt"), 22)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := LoadSystem("aldp")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := NewProposal(m, ComAdjust{Variant: ComChi, Sigma: 1 / math.Sqrt(22)})
+	p.Chirality = s.Chirality(nil)
+	const n = 256
+	x, g := newRowsT(n, 66), newRowsT(n, 66)
+	lq := make([]float64, n)
+	p.Sample(rand.New(rand.NewPCG(3, 3)), x, lq)
+	p.GradLogProb(x, lq, g)
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := procCPUSeconds()
+	for i := 0; i < b.N; i++ {
+		p.GradLogProb(x, lq, g)
+	}
+	reportSamples(b, n*b.N, c0)
 }
