@@ -67,7 +67,8 @@ type SBGConfig struct {
 	RefineSteps    int
 	RefineStepSize float64
 	// TW2Samples caps the number of samples of each set used by T-W2
-	// (default MaxEvalSamples); the count is reported with every value.
+	// (default MaxEvalSamples; both sets are thinned evenly to the smaller
+	// size); the count is reported with every value.
 	TW2Samples int
 	// Progress, if not nil, receives progress lines.
 	Progress io.Writer
