@@ -26,18 +26,17 @@ func LoadFrames(path string, atoms int) ([][]float64, error) {
 	return frames, nil
 }
 
-// Subsample returns every stride-th frame with stride max(1, len/n),
-// truncated to n frames (the SBG rule for test and validation sets).
+// Subsample returns n frames spread evenly over the trajectory,
+// frames[⌊i·len/n⌋] for i = 0 … n−1 (all frames when n ≤ 0 or len ≤ n). This
+// is the SBG rule for test and validation sets (stride len/n) when len is a
+// multiple of n; otherwise the SBG rule (an integer stride, then the first n)
+// would keep only the start of the trajectory, e.g. the first 10,000 of
+// 15,000 frames.
 func Subsample(frames [][]float64, n int) [][]float64 {
-	if n <= 0 || len(frames) <= n {
+	if n <= 0 {
 		return frames
 	}
-	stride := max(1, len(frames)/n)
-	out := make([][]float64, 0, n)
-	for i := 0; i < len(frames) && len(out) < n; i += stride {
-		out = append(out, frames[i])
-	}
-	return out
+	return thin(frames, n)
 }
 
 // Normalizer maps positions in nm to the flow's normalised coordinates

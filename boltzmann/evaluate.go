@@ -148,8 +148,20 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	row := func(method string, x [][]float64, e []float64, ess float64, wall time.Duration) (MethodRow, [][]float64) {
 		nm := toNM(x)
 		a, _ := BackboneAngles(setup.Top, nm)
-		tw, tn := TorusW2(a, refA, cfg.TW2Samples)
-		return MethodRow{Method: method, Samples: len(x), ESS: ess, EW2: EnergyW2(e, refE), TW2: tw, TW2Samples: tn,
+		// A proposal with a non-finite energy (counted in NonFinite) or
+		// angle is left out of both metrics rather than making them NaN.
+		fa, fe := make([][]float64, 0, len(a)), make([]float64, 0, len(e))
+		for i := range a {
+			ok := finite(e[i])
+			for _, v := range a[i] {
+				ok = ok && finite(v)
+			}
+			if ok {
+				fa, fe = append(fa, a[i]), append(fe, e[i])
+			}
+		}
+		tw, tn := TorusW2(fa, refA, cfg.TW2Samples)
+		return MethodRow{Method: method, Samples: len(x), ESS: ess, EW2: EnergyW2(fe, refE), TW2: tw, TW2Samples: tn,
 			MeanEnergy: meanFinite(e), ProposalsPerSec: res.ProposalsPerSec, WallSeconds: wall.Seconds()}, nm
 	}
 	sets := []SampleSet{{Name: "MD reference", X: ref, Energy: refE}}

@@ -16,9 +16,22 @@ import (
 const MaxEvalSamples = 10000
 
 // ESS returns the normalised Kish effective sample size of the log-weights,
-// exp(2·LSE(log w) − LSE(2·log w)) / n, in [0, 1] (−Inf entries count as zero
-// weights; NaN if every weight is zero).
-func ESS(logw []float64) float64 { return smc.ESS(logw) }
+// exp(2·LSE(log w) − LSE(2·log w)) / n, in [0, 1], where n counts the finite
+// entries only: −Inf entries are proposals dropped by clipping or with
+// non-finite energies, which the SBG evaluation removes before computing
+// the ESS. It returns 0 if no weight is finite.
+func ESS(logw []float64) float64 {
+	n := 0
+	for _, v := range logw {
+		if !math.IsInf(v, -1) {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return smc.ESS(logw) * float64(len(logw)) / float64(n)
+}
 
 // evalCount returns min(len(a), len(b), max) (max ≤ 0 means MaxEvalSamples).
 func evalCount(na, nb, max int) int {
@@ -114,7 +127,7 @@ func wrapSq(delta float64) float64 {
 // is solved exactly by Assignment; when a set holds exact copies (resampled
 // particles), the copies are merged into one source of that multiplicity and
 // the same problem is solved exactly by Transport. It returns the distance
-// and m.
+// and m; the distance is NaN if a row among the m holds a non-finite angle.
 func TorusW2(a, b [][]float64, max int) (float64, int) {
 	m := evalCount(len(a), len(b), max)
 	if m == 0 {
@@ -125,6 +138,11 @@ func TorusW2(a, b [][]float64, max int) (float64, int) {
 	for i := 0; i < m; i++ {
 		if len(a[i]) != d || len(b[i]) != d {
 			panic(fmt.Sprintf("boltzmann: TorusW2: row lengths %d and %d, want %d", len(a[i]), len(b[i]), d))
+		}
+		for k := range d {
+			if !finite(a[i][k]) || !finite(b[i][k]) {
+				return math.NaN(), m // Evaluate drops non-finite rows first
+			}
 		}
 	}
 	ua, ca := distinctRows(a)

@@ -194,6 +194,23 @@ func TestMetricsThinOrderedSets(t *testing.T) {
 	w, k := TorusW2(aa, ab, 0)
 	assert.Equal(t, m, k)
 	assert.InDelta(t, 0, w, 1e-12)
+	// A non-finite angle gives NaN, not a crash in the solver (dense and
+	// sparse paths).
+	for _, k := range []int{10, 1600} {
+		bad, ref := randAngles(rand.New(rand.NewPCG(1, uint64(k))), k, 2), randAngles(rand.New(rand.NewPCG(2, uint64(k))), k, 2)
+		bad[k/2][1] = math.NaN()
+		w, _ = TorusW2(bad, ref, 0)
+		assert.True(t, math.IsNaN(w), "m=%d", k)
+	}
+	// Subsample spreads over the whole trajectory: 15 frames to 10 takes
+	// frames up to 13, not the first 10.
+	fr := make([][]float64, 15)
+	for i := range fr {
+		fr[i] = []float64{float64(i)}
+	}
+	sub := Subsample(fr, 10)
+	assert.Len(t, sub, 10)
+	assert.Equal(t, 13.0, sub[9][0])
 	// Thinning picks x[⌊i·len/m⌋].
 	assert.Equal(t, []int{0, 2, 5, 7}, thin([]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 4))
 	assert.Equal(t, []int{1, 2}, thin([]int{1, 2}, 5))
@@ -201,7 +218,13 @@ func TestMetricsThinOrderedSets(t *testing.T) {
 
 func TestESSHandCases(t *testing.T) {
 	assert.InDelta(t, 1, ESS([]float64{0.3, 0.3, 0.3, 0.3}), 1e-12)
-	assert.InDelta(t, 0.25, ESS([]float64{0, math.Inf(-1), math.Inf(-1), math.Inf(-1)}), 1e-12)
+	// −Inf entries (clipped or non-finite proposals) are not counted: one
+	// finite weight of one is an ESS of 1, and weights 1, 3 among dropped
+	// entries give the same 0.8 as without them.
+	assert.InDelta(t, 1, ESS([]float64{0, math.Inf(-1), math.Inf(-1), math.Inf(-1)}), 1e-12)
+	assert.InDelta(t, 0.8, ESS([]float64{math.Inf(-1), 0, math.Inf(-1), math.Log(3)}), 1e-12)
+	assert.Equal(t, 0.0, ESS([]float64{math.Inf(-1)}))
+	assert.Equal(t, 0.0, ESS(nil))
 	// Weights 1 and 3: (1+3)²/(2·(1+9)) = 0.8.
 	assert.InDelta(t, 0.8, ESS([]float64{0, math.Log(3)}), 1e-12)
 }

@@ -214,7 +214,7 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 		return nil, ErrNoFiniteProposals
 	}
 	res.Clipped = smc.ClipQuantile(res.ISLogW, cfg.ClipQuantile)
-	res.ISESS = smc.ESS(res.ISLogW)
+	res.ISESS = ESS(res.ISLogW) // over the proposals that survive clipping and the energy check
 	survivors := 0
 	for _, v := range res.ISLogW {
 		if !math.IsInf(v, -1) {
