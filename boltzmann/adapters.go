@@ -189,31 +189,6 @@ func (p *Proposal) ChiralityStats() ChiralityStats {
 	return p.stats
 }
 
-// load writes the rows of x to the replica's buffer, followed by their
-// mirror images −x when mirror is set (then 2·len(x) rows).
-func (r *replica) load(x [][]float64, d int, mirror bool) []float32 {
-	rows := len(x)
-	if mirror {
-		rows *= 2
-	}
-	if cap(r.buf) < rows*d {
-		r.buf = make([]float32, rows*d)
-	}
-	b := r.buf[:rows*d]
-	for i, row := range x {
-		for j, v := range row {
-			b[i*d+j] = float32(v)
-		}
-	}
-	if mirror {
-		m := b[len(x)*d:]
-		for i, v := range b[:len(x)*d] {
-			m[i] = -v
-		}
-	}
-	return b
-}
-
 // mixLogQ returns log(e^a + e^b).
 func mixLogQ(a, b float64) float64 {
 	if a < b {
@@ -249,12 +224,7 @@ func (p *Proposal) Sample(rng *rand.Rand, dst [][]float64, logq []float64) {
 	if p.Chirality != nil {
 		// log q of each sample's mirror image, for the density of the
 		// corrected samples (see Chirality).
-		r.tp.Reset()
-		r.tp.NoGrad = true
-		for i := range b {
-			b[i] = -b[i]
-		}
-		lm := r.flow.LogProb(r.tp, r.tp.Const(b, n, d))
+		lm := r.logQRows(dst, d, -1)
 		if len(r.bad) < n {
 			r.bad = make([]bool, n)
 		}
@@ -262,7 +232,7 @@ func (p *Proposal) Sample(rng *rand.Rand, dst [][]float64, logq []float64) {
 		st := p.Chirality.Fix(dst, bad)
 		for i := range dst {
 			if !bad[i] {
-				logq[i] = mixLogQ(logq[i], float64(lm.Data[i]))
+				logq[i] = mixLogQ(logq[i], lm[i])
 			}
 		}
 		p.mu.Lock()
@@ -276,22 +246,23 @@ func (p *Proposal) Sample(rng *rand.Rand, dst [][]float64, logq []float64) {
 	}
 }
 
-// LogProb implements smc.Proposal (one parallel forward pass).
+// LogProb implements smc.Proposal (forward passes without gradient, at x
+// and, with chirality fixing, at −x).
 func (p *Proposal) LogProb(x [][]float64, logq []float64) {
 	r := p.pool.Get()
 	defer p.pool.Put(r)
-	d, n := p.Dim(), len(x)
-	mirror := p.Chirality != nil
-	r.tp.Reset()
-	r.tp.NoGrad = true
-	b := r.load(x, d, mirror)
-	lq := r.flow.LogProb(r.tp, r.tp.Const(b, len(b)/d, d))
-	for i := range x {
-		l := float64(lq.Data[i])
-		if mirror && p.Chirality.Correct(x[i]) {
-			l = mixLogQ(l, float64(lq.Data[n+i]))
+	d := p.Dim()
+	copy(logq, r.logQRows(x, d, 1))
+	if p.Chirality != nil {
+		lm := r.logQRows(x, d, -1)
+		for i := range x {
+			if p.Chirality.Correct(x[i]) {
+				logq[i] = mixLogQ(logq[i], lm[i])
+			}
 		}
-		logq[i] = p.Com.Apply(x[i], l, nil)
+	}
+	for i := range x {
+		logq[i] = p.Com.Apply(x[i], logq[i], nil)
 	}
 }
 
@@ -310,21 +281,14 @@ const mirrorNegligible = -50.0
 func (p *Proposal) GradLogProb(x [][]float64, logq []float64, grad [][]float64) {
 	r := p.pool.Get()
 	defer p.pool.Put(r)
-	d, n := p.Dim(), len(x)
+	d := p.Dim()
 	mirror := p.Chirality != nil
-	if cap(r.lm) < n {
-		r.lm = make([]float64, n)
-	}
-	lm := r.lm[:n]
+	var lm []float64
 	if mirror {
-		r.tp.Reset()
-		r.tp.NoGrad = true
-		b := r.loadRows(x, nil, d, -1)
-		out := r.flow.LogProb(r.tp, r.tp.Const(b, n, d))
+		lm = r.logQRows(x, d, -1)
 		for i := range lm {
-			lm[i] = math.Inf(-1)
-			if p.Chirality.Correct(x[i]) {
-				lm[i] = float64(out.Data[i])
+			if !p.Chirality.Correct(x[i]) {
+				lm[i] = math.Inf(-1)
 			}
 		}
 	}
@@ -385,6 +349,23 @@ func (r *replica) loadRows(x [][]float64, idx []int, d int, sign float64) []floa
 		}
 	}
 	return b
+}
+
+// logQRows returns log q(sign·x[i]) for every row of x from one forward pass
+// without gradient, in the replica's scratch (valid until the next call).
+func (r *replica) logQRows(x [][]float64, d int, sign float64) []float64 {
+	r.tp.Reset()
+	r.tp.NoGrad = true
+	b := r.loadRows(x, nil, d, sign)
+	out := r.flow.LogProb(r.tp, r.tp.Const(b, len(x), d))
+	if cap(r.lm) < len(x) {
+		r.lm = make([]float64, len(x))
+	}
+	lm := r.lm[:len(x)]
+	for i := range lm {
+		lm[i] = float64(out.Data[i])
+	}
+	return lm
 }
 
 // scoreRows runs one forward and backward pass over the rows sign·x[i] (i in
