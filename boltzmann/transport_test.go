@@ -194,3 +194,131 @@ func TestTransportSmallCandidateGraphs(t *testing.T) {
 		}
 	}
 }
+
+// mismatchedAngles draws n points of two Gaussian basins on the 2-torus (φ, ψ
+// near (−1.4, 2.6) and (−1.4, −0.7), σ 0.3) with a fraction w in the first:
+// two such sets with different w force a large share of the plan across the
+// gap between the basins, the case of a sampler that misweights basins.
+func mismatchedAngles(rng *rand.Rand, n int, w float64) [][]float64 {
+	x := make([][]float64, n)
+	for i := range x {
+		c := []float64{-1.4, -0.7}
+		if rng.Float64() < w {
+			c[1] = 2.6
+		}
+		x[i] = []float64{c[0] + 0.3*rng.NormFloat64(), c[1] + 0.3*rng.NormFloat64()}
+	}
+	return x
+}
+
+// BenchmarkTorusW2Mismatched measures the exact solver when the two sets put
+// different weights on two basins (50 % against 90 % in the first), so that
+// 40 % of the mass must cross between them.
+func BenchmarkTorusW2Mismatched(b *testing.B) {
+	for _, n := range []int{1000, 2000, 4000, 10000} {
+		rng := rand.New(rand.NewPCG(17, 18))
+		x := mismatchedAngles(rng, n, 0.5)
+		y := mismatchedAngles(rng, n, 0.9)
+		b.Run(itoa(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				TorusW2(x, y, 0)
+			}
+		})
+	}
+}
+
+// TestAuctionEpsilonOptimal checks the auction's contract on random costs of
+// every kind: a permutation whose rows are within (slack+1)·ε_min of their best
+// column at the final prices, with candidate lists of 2 (rescans on almost
+// every bid) and of sparseK.
+func TestAuctionEpsilonOptimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, kind := range costKinds(rng) {
+		for _, n := range []int{1, 2, 7, 60, 250} {
+			c := make([][]float64, n)
+			scale := 0.0
+			for i := range c {
+				c[i] = make([]float64, n)
+				for j := range c[i] {
+					c[i][j] = kind.gen()
+					scale = max(scale, math.Abs(c[i][j]))
+				}
+			}
+			cf := func(i, j int) float64 { return c[i][j] }
+			for _, k := range []int{2, sparseK} {
+				rowOf, p, cand := auction(n, k, cf)
+				seen := make([]bool, n)
+				colOf := make([]int, n)
+				for j, i := range rowOf {
+					require.False(t, seen[i], "%s n %d k %d: row %d twice", kind.name, n, k, i)
+					seen[i] = true
+					colOf[i] = j
+				}
+				eps := (auctionSlack + 1) * 1e-13 * (1 + scale)
+				for i := 0; i < n; i++ {
+					best := math.Inf(1)
+					for j := 0; j < n; j++ {
+						best = min(best, c[i][j]+p[j])
+					}
+					require.LessOrEqual(t, c[i][colOf[i]]+p[colOf[i]], best+eps+1e-15*math.Abs(best), "%s n %d k %d row %d", kind.name, n, k, i)
+					require.LessOrEqual(t, len(cand[i]), min(k, n))
+					for _, e := range cand[i] {
+						require.Equal(t, c[i][e.j], e.c, "candidate costs are exact")
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestAssignmentMismatchedMatchesDense solves sets that weight two basins
+// differently (40 % of the mass must cross) with the auction-started solver
+// and with the dense one.
+func TestAssignmentMismatchedMatchesDense(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, n := range []int{65, 400} {
+		a := mismatchedAngles(rng, n, 0.5)
+		b := mismatchedAngles(rng, n, 0.9)
+		cf := func(i, j int) float64 { return WrappedSqDist(a[i], b[j]) }
+		dense := assignDense(n, cf, nil)
+		sol := make([]int, n)
+		got := Assignment(n, cf, sol)
+		assert.InDelta(t, dense, got, 1e-9*dense, "n %d", n)
+		seen := make([]bool, n)
+		sum := 0.0
+		for i, j := range sol {
+			require.False(t, seen[j])
+			seen[j] = true
+			sum += cf(i, j)
+		}
+		assert.InDelta(t, got, sum, 1e-9*got)
+	}
+}
+
+// TestTransportMismatchedSupplies covers both Transport routes on
+// resampled sets in the wrong basin: large supplies (merged sources) and
+// small ones (split into unit rows).
+func TestTransportMismatchedSupplies(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, tc := range []struct{ n, r int }{{400, 5}, {400, 40}} {
+		anc := mismatchedAngles(rng, tc.r, 0.9)
+		b := mismatchedAngles(rng, tc.n, 0.5)
+		supply := randSupply(rng, tc.n, tc.r)
+		pa := make([]float64, 0, 2*tc.r)
+		for _, row := range anc {
+			pa = append(pa, row...)
+		}
+		pb := make([]float64, 0, 2*tc.n)
+		for _, row := range b {
+			pb = append(pb, row...)
+		}
+		cf := torusCost(pa, pb, 2)
+		colRow := make([]int, tc.n)
+		got, err := Transport(supply, tc.n, cf, colRow)
+		require.NoError(t, err)
+		checkPlan(t, supply, cf, colRow, got)
+		_, src := expand(supply, tc.n, cf)
+		want := assignDense(tc.n, func(i, j int) float64 { return cf(src[i], j) }, nil)
+		assert.InDelta(t, want, got, 1e-9*want, "n %d, %d sources", tc.n, tc.r)
+	}
+}
