@@ -27,10 +27,11 @@ type MethodRow struct {
 	// final weights before the final resampling, not comparable with IS).
 	Samples int     `json:"samples"`
 	ESS     float64 `json:"ess"`
-	// EW2 is the energy Wasserstein-2 distance (kT) and TW2 the torus
-	// Wasserstein-2 distance (rad) against the reference, computed on
-	// TW2Samples samples of each set.
+	// EW2 is the energy Wasserstein-2 distance (kT) against the reference,
+	// computed on EW2Samples samples of each set; TW2 the torus
+	// Wasserstein-2 distance (rad), on TW2Samples samples of each set.
 	EW2        float64 `json:"energy_w2"`
+	EW2Samples int     `json:"energy_w2_samples"`
 	TW2        float64 `json:"torus_w2"`
 	TW2Samples int     `json:"torus_w2_samples"`
 	// MeanEnergy is the mean reduced energy (kT) of the samples.
@@ -161,7 +162,8 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 			}
 		}
 		tw, tn := TorusW2(fa, refA, cfg.TW2Samples)
-		return MethodRow{Method: method, Samples: len(x), ESS: ess, EW2: EnergyW2(fe, refE), TW2: tw, TW2Samples: tn,
+		return MethodRow{Method: method, Samples: len(x), ESS: ess, EW2: EnergyW2(fe, refE),
+			EW2Samples: evalCount(len(fe), len(refE), 0), TW2: tw, TW2Samples: tn,
 			MeanEnergy: meanFinite(e), ProposalsPerSec: res.ProposalsPerSec, WallSeconds: wall.Seconds()}, nm
 	}
 	sets := []SampleSet{{Name: "MD reference", X: ref, Energy: refE}}
@@ -253,8 +255,8 @@ func (r *Report) Markdown() string {
 	fmt.Fprintf(&b, "SBG on %s: %d proposals (SMC from %d), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps × %d moves h=%.1e %s%s, ESS threshold %.2f, %s resampling, energy cut-off %s\n\n",
 		r.System, r.Settings.Proposals, smcCount(r.Settings), r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
 		r.Settings.Steps, max(r.Settings.MovesPerStep, 1), r.Settings.StepSize, r.Settings.Kernel, adaptNote(r.Settings), r.Settings.ESSThreshold, r.Settings.Scheme, cutoffNote(r.Settings))
-	fmt.Fprintf(&b, "| method | samples | ESS | E-W2 (kT) | T-W2 (rad) | T-W2 samples | mean E (kT) | proposals/s | wall time (s) |\n")
-	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| method | samples | ESS | E-W2 (kT) | E-W2 samples | T-W2 (rad) | T-W2 samples | mean E (kT) | proposals/s | wall time (s) |\n")
+	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
 	f := func(v float64, prec int) string {
 		if !finite(v) || v == -1 {
 			return "–"
@@ -262,8 +264,8 @@ func (r *Report) Markdown() string {
 		return fmt.Sprintf("%.*f", prec, v)
 	}
 	for _, row := range r.Rows {
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %d | %s | %.1f | %.1f |\n", row.Method, row.Samples, f(row.ESS, 4), f(row.EW2, 3),
-			f(row.TW2, 3), row.TW2Samples, f(row.MeanEnergy, 2), row.ProposalsPerSec, row.WallSeconds)
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %d | %s | %d | %s | %.1f | %.1f |\n", row.Method, row.Samples, f(row.ESS, 4), f(row.EW2, 3),
+			row.EW2Samples, f(row.TW2, 3), row.TW2Samples, f(row.MeanEnergy, 2), row.ProposalsPerSec, row.WallSeconds)
 	}
 	if r.Settings.RefineSteps > 0 {
 		fmt.Fprintf(&b, "\n%s: %d MALA moves on the target after SMC (adaptive step, final h=%.2e, mean acceptance %.2f); not part of SBG.\n",

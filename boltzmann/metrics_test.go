@@ -3,6 +3,7 @@ package boltzmann
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -331,4 +332,27 @@ func itoa(n int) string {
 		n /= 10
 	}
 	return s
+}
+
+// TestReportMarkdownColumns checks that every row of the results table has
+// the header's columns and states both sample counts.
+func TestReportMarkdownColumns(t *testing.T) {
+	r := &Report{System: "aldp", RefSamples: 10000, Rows: []MethodRow{
+		{Method: "flow-IS", Samples: 9990, ESS: 0.0012, EW2: 11.7, EW2Samples: 9990, TW2: 0.466, TW2Samples: 2000},
+		{Method: "flow-SMC", Samples: 1996, ESS: math.NaN(), EW2: 1.06, EW2Samples: 1996, TW2: 1.9, TW2Samples: 1996},
+	}}
+	var table []string
+	for _, line := range strings.Split(r.Markdown(), "\n") {
+		if strings.HasPrefix(line, "|") {
+			table = append(table, line)
+		}
+	}
+	require.Len(t, table, 4)
+	cols := strings.Count(table[0], "|")
+	for _, line := range table {
+		assert.Equal(t, cols, strings.Count(line, "|"), line)
+	}
+	assert.Contains(t, table[0], "E-W2 samples")
+	assert.Contains(t, table[2], "| 11.700 | 9990 | 0.466 | 2000 |")
+	assert.Contains(t, table[3], "| – | 1.060 | 1996 | 1.900 | 1996 |")
 }
