@@ -39,8 +39,8 @@ func Assignment(n int, cost func(i, j int) float64, rowsol []int) float64 {
 }
 
 // denseMax is the largest problem solved by the dense algorithm; sparseK the
-// number of nearest candidate sinks per source (and sources per sink) of
-// Transport's candidate graph.
+// length of a unit source's candidate list in the auction (k + supply − 1
+// for larger supplies).
 const (
 	denseMax = 64
 	sparseK  = 24
@@ -293,44 +293,6 @@ func (h *minHeap) pop() heapItem {
 	}
 	*h = a
 	return top
-}
-
-// kSmallest returns the indices of the k smallest values of buf.
-func kSmallest(buf []float64, k int, idx []int) []int {
-	idx = idx[:0]
-	for j := range buf {
-		idx = append(idx, j)
-	}
-	if k >= len(idx) {
-		return idx
-	}
-	// Quickselect on idx by buf value.
-	lo, hi := 0, len(idx)-1
-	for lo < hi {
-		p := buf[idx[(lo+hi)/2]]
-		i, j := lo, hi
-		for i <= j {
-			for buf[idx[i]] < p {
-				i++
-			}
-			for buf[idx[j]] > p {
-				j--
-			}
-			if i <= j {
-				idx[i], idx[j] = idx[j], idx[i]
-				i++
-				j--
-			}
-		}
-		if k-1 <= j {
-			hi = j
-		} else if k-1 >= i {
-			lo = i
-		} else {
-			break
-		}
-	}
-	return idx[:k]
 }
 
 // assignSparse solves the assignment problem exactly: the transportation

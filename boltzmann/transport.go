@@ -15,15 +15,12 @@ import (
 // It is the assignment problem of Assignment with the identical rows of
 // each source merged into one node of capacity supply[i], which is what an
 // optimal-transport metric meets when one sample set was resampled (many
-// exact copies of few ancestors). With a mean supply below 32 the rows are
-// split again and solved by Assignment's method (auction start, dual check);
-// with larger supplies, where the auction's identical rows bid against each
-// other for long, the merged problem is solved by shortest augmenting paths
-// (heap-based Dijkstra) from the column reduction on a sparse candidate graph
-// (the k + supply[i] nearest sinks of each source and the k nearest sources
-// of each sink), then a dual check over all r × n pairs that adds every pair
-// with a negative reduced cost and re-solves until the duals certify
-// optimality. Costs must be finite.
+// exact copies of few ancestors), and it is solved by the same exact method:
+// an auction start (a source with u units left bids for its u best sinks at
+// once, so copies never bid against each other), a dual check over all r × n
+// pairs, and shortest augmenting paths (heap-based Dijkstra) for any source
+// the check rejects, until the duals certify optimality. Costs must be
+// finite.
 func Transport(supply []int, n int, cost func(i, j int) float64, colRow []int) (float64, error) {
 	total := 0
 	for i, s := range supply {
@@ -41,109 +38,26 @@ func Transport(supply []int, n int, cost func(i, j int) float64, colRow []int) (
 	if n == 0 {
 		return 0, nil
 	}
-	if n < expandSupply*len(supply) {
-		// Few copies per source: the auction on one row per unit beats
-		// the searches over merged sources (see BenchmarkTorusW2Resampled).
-		src := make([]int, 0, n)
-		for i, s := range supply {
-			for range s {
-				src = append(src, i)
-			}
-		}
-		unit := make([]int, n)
-		for t := range unit {
-			unit[t] = 1
-		}
-		rowCol := make([]int, n)
-		total, err := transportK(unit, n, sparseK, func(t, j int) float64 { return cost(src[t], j) }, rowCol)
-		if err == nil && colRow != nil {
-			for j, t := range rowCol {
-				colRow[j] = src[t]
-			}
-		}
-		return total, err
-	}
 	return transportK(supply, n, sparseK, cost, colRow)
 }
 
-// expandSupply is the mean supply below which Transport splits sources into
-// unit rows and solves the assignment problem instead.
-const expandSupply = 32
-
-// transportK is Transport with k candidate sinks per source (plus its
-// supply) and k candidate sources per sink, or, with unit supplies, the
-// auction's start and candidates; the arguments are valid.
+// transportK is Transport with auction candidate lists of k + supply[i] − 1
+// sinks per source (k ≥ 2); the arguments are valid.
 func transportK(supply []int, n, k int, cost func(i, j int) float64, colRow []int) (float64, error) {
 	r := len(supply)
 
-	rows := make([][]edge, r) // candidate sinks of each source, with costs
-	y := make([]int, n)       // source of sink j (−1 unserved)
-	rem := append([]int(nil), supply...)
+	// Start from the auction's ε-optimal plan and prices, and take its
+	// candidate lists as the graph. Its reduced costs are ≥ −(slack+1)·ε,
+	// below the dual check's tolerance, so the searches below have (almost)
+	// nothing left to do. From the column reduction instead, a plan that
+	// must carry much mass far (sets that weight basins differently) costs
+	// one search over most of the graph per unit.
+	y, p, rows, scale := auction(supply, n, k, cost) // source of sink j; candidate sinks of each source
 	v := make([]float64, n)
-	if r == n {
-		// Unit supplies (an assignment problem): start from the auction's
-		// ε-optimal assignment and prices, and take its candidate lists as
-		// the graph. Its reduced costs are ≥ −ε, below the dual check's
-		// tolerance, so the searches below have (almost) nothing left to
-		// do; from the column reduction instead, a plan that must carry
-		// much mass far (sets that weight basins differently) costs one
-		// search over most of the graph per unit.
-		rowOf, p, cand := auction(n, k, cost)
-		for j := range y {
-			y[j], v[j] = rowOf[j], -p[j]
-		}
-		for i := range rem {
-			rem[i] = 0
-		}
-		rows = cand
-	} else {
-		// Candidate graph: the k + supply[i] cheapest sinks of each source (so
-		// that it holds a complete plan for the source even if its neighbours
-		// are taken), the k cheapest sources of each sink, and the edge of each
-		// sink's column reduction.
-		buf := make([]float64, max(n, r))
-		var idx []int
-		for i := 0; i < r; i++ {
-			b := buf[:n]
-			for j := range b {
-				b[j] = cost(i, j)
-			}
-			idx = kSmallest(b, min(n, k+supply[i]), idx) // reuses idx's array: no allocation per row
-			for _, j := range idx {
-				rows[i] = append(rows[i], edge{int32(j), b[j]})
-			}
-		}
-		for j := 0; j < n; j++ {
-			b := buf[:r]
-			imin := 0
-			for i := range b {
-				b[i] = cost(i, j)
-				if b[i] < b[imin] {
-					imin = i
-				}
-			}
-			if r > k {
-				idx = kSmallest(b, k, idx)
-				for _, i := range idx {
-					rows[i] = append(rows[i], edge{int32(j), b[i]})
-				}
-			} else {
-				for i := range b {
-					rows[i] = append(rows[i], edge{int32(j), b[i]})
-				}
-			}
-			// Column reduction: v_j = min_i c(i, j) keeps every reduced cost
-			// non-negative (row potentials 0); the minimising source serves
-			// sink j if it has supply left.
-			rows[imin] = append(rows[imin], edge{int32(j), b[imin]})
-			v[j] = b[imin]
-			y[j] = -1
-			if rem[imin] > 0 {
-				rem[imin]--
-				y[j] = imin
-			}
-		}
+	for j := range v {
+		v[j] = -p[j]
 	}
+	rem := make([]int, r) // supply left: none after the auction
 
 	dist := make([]float64, n)
 	pred := make([]int, n) // source from which sink j was reached
@@ -261,7 +175,7 @@ func transportK(supply []int, n, k int, cost func(i, j int) float64, colRow []in
 		}
 		bad := false
 		for i := 0; i < r; i++ {
-			tol := 1e-12 * (1 + math.Abs(u[i]))
+			tol := 1e-12 * (scale + math.Abs(u[i]))
 			worse := false
 			for j := 0; j < n; j++ {
 				if c := cost(i, j); c-v[j]-u[i] < -tol {

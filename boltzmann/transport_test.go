@@ -228,14 +228,18 @@ func BenchmarkTorusW2Mismatched(b *testing.B) {
 }
 
 // TestAuctionEpsilonOptimal checks the auction's contract on random costs of
-// every kind: a permutation whose rows are within (slack+1)·ε_min of their best
-// column at the final prices, with candidate lists of 2 (rescans on almost
-// every bid) and of sparseK.
+// every kind, with unit and with larger supplies: every source serves exactly
+// its supply, every sink it serves is within (slack+1)·ε_min of the cheapest
+// sink it does not serve at the final prices (over all sinks), and its
+// candidate lists hold exact costs, with k = 2 (rescans on almost every bid)
+// and k = sparseK.
 func TestAuctionEpsilonOptimal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(19, 20))
 	for _, kind := range costKinds(rng) {
-		for _, n := range []int{1, 2, 7, 60, 250} {
-			c := make([][]float64, n)
+		for _, tc := range []struct{ n, r int }{{1, 1}, {2, 2}, {7, 7}, {60, 60}, {250, 250}, {7, 3}, {60, 5}, {250, 40}, {250, 1}} {
+			n := tc.n
+			supply := randSupply(rng, n, tc.r)
+			c := make([][]float64, tc.r)
 			scale := 0.0
 			for i := range c {
 				c[i] = make([]float64, n)
@@ -246,22 +250,27 @@ func TestAuctionEpsilonOptimal(t *testing.T) {
 			}
 			cf := func(i, j int) float64 { return c[i][j] }
 			for _, k := range []int{2, sparseK} {
-				rowOf, p, cand := auction(n, k, cf)
-				seen := make([]bool, n)
-				colOf := make([]int, n)
-				for j, i := range rowOf {
-					require.False(t, seen[i], "%s n %d k %d: row %d twice", kind.name, n, k, i)
-					seen[i] = true
-					colOf[i] = j
+				owner, p, cand, gotScale := auction(supply, n, k, cf)
+				require.Equal(t, scale, gotScale)
+				served := make([]int, tc.r)
+				for _, i := range owner {
+					served[i]++
 				}
-				eps := (auctionSlack + 1) * 1e-13 * (1 + scale)
-				for i := 0; i < n; i++ {
-					best := math.Inf(1)
+				require.Equal(t, supply, served, "%s n %d r %d k %d", kind.name, n, tc.r, k)
+				eps := (auctionSlack + 1) * 1e-13 * scale
+				for i := range c {
+					best := math.Inf(1) // cheapest sink i does not serve
 					for j := 0; j < n; j++ {
-						best = min(best, c[i][j]+p[j])
+						if owner[j] != i {
+							best = min(best, c[i][j]+p[j])
+						}
 					}
-					require.LessOrEqual(t, c[i][colOf[i]]+p[colOf[i]], best+eps+1e-15*math.Abs(best), "%s n %d k %d row %d", kind.name, n, k, i)
-					require.LessOrEqual(t, len(cand[i]), min(k, n))
+					for j := 0; j < n; j++ {
+						if owner[j] == i {
+							require.LessOrEqual(t, c[i][j]+p[j], best+eps+1e-15*math.Abs(best), "%s n %d r %d k %d source %d", kind.name, n, tc.r, k, i)
+						}
+					}
+					require.LessOrEqual(t, len(cand[i]), min(n, max(k, 2)+supply[i]-1))
 					for _, e := range cand[i] {
 						require.Equal(t, c[i][e.j], e.c, "candidate costs are exact")
 					}
@@ -320,5 +329,29 @@ func TestTransportMismatchedSupplies(t *testing.T) {
 		_, src := expand(supply, tc.n, cf)
 		want := assignDense(tc.n, func(i, j int) float64 { return cf(src[i], j) }, nil)
 		assert.InDelta(t, want, got, 1e-9*want, "n %d, %d sources", tc.n, tc.r)
+	}
+}
+
+// TestTransportScaleInvariant checks that tolerances are relative: scaling
+// every cost by 1e-9 or 1e9 scales the optimum by the same factor.
+func TestTransportScaleInvariant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for trial := 0; trial < 20; trial++ {
+		n := 150
+		supply := randSupply(rng, n, []int{150, 20}[trial%2])
+		c := make([][]float64, len(supply))
+		for i := range c {
+			c[i] = make([]float64, n)
+			for j := range c[i] {
+				c[i][j] = rng.Float64()
+			}
+		}
+		ref, err := Transport(supply, n, func(i, j int) float64 { return c[i][j] }, nil)
+		require.NoError(t, err)
+		for _, f := range []float64{1e-9, 1e9} {
+			got, err := Transport(supply, n, func(i, j int) float64 { return f * c[i][j] }, nil)
+			require.NoError(t, err)
+			require.InDelta(t, ref, got/f, 1e-9*ref, "trial %d factor %g", trial, f)
+		}
 	}
 }
