@@ -87,14 +87,28 @@ func TestTransportBruteForce(t *testing.T) {
 	}
 }
 
-// TestTransportMatchesAssignment compares with the row-by-row solver on
-// resampled-looking sets: few ancestors with many copies against distinct
-// points on the 2-torus, dense (n ≤ 1500) and sparse (n > 1500) sizes.
+// TestTransportMatchesAssignment compares with the dense Jonker–Volgenant
+// solver on the expanded rows, on resampled-looking sets: few ancestors with
+// many copies against distinct points on the 2-torus, spread uniformly or
+// with the ancestors in the wrong basin (90 % against 50 %, so that much of
+// the mass must cross).
 func TestTransportMatchesAssignment(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, tc := range []struct{ n, r int }{{50, 1}, {300, 7}, {1000, 40}, {1600, 25}} {
-		anc := randAngles(rng, tc.r, 2)
-		b := randAngles(rng, tc.n, 2)
+	uniform := func(n int) [][]float64 { return randAngles(rng, n, 2) }
+	wrong := func(n int) [][]float64 { return mismatchedAngles(rng, n, 0.9) }
+	right := func(n int) [][]float64 { return mismatchedAngles(rng, n, 0.5) }
+	for _, tc := range []struct {
+		name     string
+		n, r     int
+		anc, pts func(int) [][]float64
+	}{
+		{"uniform", 50, 1, uniform, uniform},
+		{"uniform", 300, 7, uniform, uniform},
+		{"uniform", 1000, 40, uniform, uniform},
+		{"mismatched", 400, 5, wrong, right},
+		{"mismatched", 400, 40, wrong, right},
+	} {
+		anc, b := tc.anc(tc.r), tc.pts(tc.n)
 		supply := randSupply(rng, tc.n, tc.r)
 		pa := make([]float64, 0, 2*tc.r)
 		for _, row := range anc {
@@ -110,8 +124,8 @@ func TestTransportMatchesAssignment(t *testing.T) {
 		require.NoError(t, err)
 		checkPlan(t, supply, cf, colRow, got)
 		_, src := expand(supply, tc.n, cf)
-		want := Assignment(tc.n, func(i, j int) float64 { return cf(src[i], j) }, nil)
-		assert.InDelta(t, want, got, 1e-9*want, "n %d, %d sources", tc.n, tc.r)
+		want := assignDense(tc.n, func(i, j int) float64 { return cf(src[i], j) }, nil)
+		assert.InDelta(t, want, got, 1e-9*want, "%s: n %d, %d sources", tc.name, tc.n, tc.r)
 	}
 }
 
@@ -301,34 +315,6 @@ func TestAssignmentMismatchedMatchesDense(t *testing.T) {
 			sum += cf(i, j)
 		}
 		assert.InDelta(t, got, sum, 1e-9*got)
-	}
-}
-
-// TestTransportMismatchedSupplies covers both Transport routes on
-// resampled sets in the wrong basin: large supplies (merged sources) and
-// small ones (split into unit rows).
-func TestTransportMismatchedSupplies(t *testing.T) {
-	rng := rand.New(rand.NewPCG(23, 24))
-	for _, tc := range []struct{ n, r int }{{400, 5}, {400, 40}} {
-		anc := mismatchedAngles(rng, tc.r, 0.9)
-		b := mismatchedAngles(rng, tc.n, 0.5)
-		supply := randSupply(rng, tc.n, tc.r)
-		pa := make([]float64, 0, 2*tc.r)
-		for _, row := range anc {
-			pa = append(pa, row...)
-		}
-		pb := make([]float64, 0, 2*tc.n)
-		for _, row := range b {
-			pb = append(pb, row...)
-		}
-		cf := torusCost(pa, pb, 2)
-		colRow := make([]int, tc.n)
-		got, err := Transport(supply, tc.n, cf, colRow)
-		require.NoError(t, err)
-		checkPlan(t, supply, cf, colRow, got)
-		_, src := expand(supply, tc.n, cf)
-		want := assignDense(tc.n, func(i, j int) float64 { return cf(src[i], j) }, nil)
-		assert.InDelta(t, want, got, 1e-9*want, "n %d, %d sources", tc.n, tc.r)
 	}
 }
 
