@@ -306,9 +306,8 @@ type QuickstartConfig struct {
 	System, ModelPath, RefPath, OutDir string
 	// Proposals (default 10,000), SMCParticles (default 2,000: SMC starts
 	// from the first SMCParticles proposals to fit a CPU budget), Steps
-	// (default 100), TW2Samples (default 2,000, which keeps the exact
-	// transport of the 10,000 raw proposals out of the quickstart's time;
-	// both sets are thinned evenly to that size) and Seed.
+	// (default 100), TW2Samples (default 10,000: every proposal of the
+	// default run; larger sets are thinned evenly to that size) and Seed.
 	Proposals, SMCParticles, Steps, TW2Samples int
 	// NoEnergyCutoff disables the system's energy cut-off before SMC
 	// (needed while the shipped model's proposals all lie above it).
@@ -355,7 +354,7 @@ func Quickstart(cfg QuickstartConfig) (*Report, error) {
 	}
 	sc.TW2Samples = cfg.TW2Samples
 	if sc.TW2Samples == 0 {
-		sc.TW2Samples = 2000
+		sc.TW2Samples = 10000
 	}
 	if cfg.Steps > 0 {
 		sc.Steps = cfg.Steps

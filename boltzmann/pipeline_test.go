@@ -1,11 +1,15 @@
 package boltzmann
 
 import (
+	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -324,6 +328,40 @@ func TestTrainResume(t *testing.T) {
 	l0 := NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))).Loss(tp, tp.Const(x32, len(data), 12)).Item()
 	l1 := long.Flow.Loss(tp, tp.Const(x32, len(data), 12)).Item()
 	assert.Less(t, l1, l0-0.1)
+}
+
+// TestTrainProgressWithinEpoch checks that a slow epoch reports progress
+// between its end-of-epoch lines: with ProgressEvery tiny, every batch but the
+// last of each epoch gets a line, with a step count that counts up.
+func TestTrainProgressWithinEpoch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	cfg := TarFlowConfig{Atoms: 2, Channels: 3, Width: 8, Heads: 1, Blocks: 2, Layers: 1}
+	data := make([][]float64, 32)
+	for i := range data {
+		data[i] = make([]float64, 6)
+		for j := range data[i] {
+			data[i][j] = rng.NormFloat64()
+		}
+	}
+	var buf bytes.Buffer
+	tc := TrainConfig{Epochs: 2, BatchSize: 8, Seed: 1, Progress: &buf, ProgressEvery: time.Nanosecond}
+	_, _, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
+	require.NoError(t, err)
+	var within, ends []string
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if strings.Contains(l, "running loss/dim") {
+			within = append(within, l)
+			assert.Contains(t, l, "ETA")
+		} else if strings.HasPrefix(l, "epoch ") {
+			ends = append(ends, l)
+		}
+	}
+	require.Len(t, ends, 2, buf.String())
+	require.Len(t, within, 2*3, buf.String()) // 4 batches per epoch, the last reported by the epoch line
+	for i, l := range within {
+		step := i + 1 + i/3 // steps 1, 2, 3, 5, 6, 7
+		assert.Contains(t, l, fmt.Sprintf("step %d/8 ", step), l)
+	}
 }
 
 func TestRunSBGErrors(t *testing.T) {

@@ -155,8 +155,10 @@ type TrainConfig struct {
 	// exceeded (0: no limit).
 	TimeLimit time.Duration
 	// Progress, if not nil, receives progress lines (epoch, loss,
-	// samples/s, ETA).
-	Progress io.Writer
+	// samples/s, ETA) after every epoch and, within an epoch, every
+	// ProgressEvery of wall time (0 means one minute).
+	Progress      io.Writer
+	ProgressEvery time.Duration
 	// System and Meta are recorded in the saved models.
 	System string
 	Meta   map[string]string
@@ -176,6 +178,9 @@ func (c *TrainConfig) defaults() {
 	}
 	if c.Workers < 1 {
 		c.Workers = 1
+	}
+	if c.ProgressEvery <= 0 {
+		c.ProgressEvery = time.Minute
 	}
 	def(&c.LR, 1e-4)
 	def(&c.WarmupPct, 0.05)
@@ -278,6 +283,7 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 	row := make([]float64, d)
 	perm := make([]int, len(data))
 	start := time.Now()
+	lastLine := start
 	seen := 0
 	epoch := startEpoch
 	for ; epoch < cfg.Epochs; epoch++ {
@@ -306,7 +312,16 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			decay := math.Min(cfg.EMADecay, float64(1+emaUpdates)/float64(10+emaUpdates))
 			nn.Polyak(ema.Params(), flow.Params(), 1-decay)
 			seen += cfg.BatchSize
+			if cfg.Progress != nil && bi+1 < batches && time.Since(lastLine) >= cfg.ProgressEvery {
+				lastLine = time.Now()
+				el := time.Since(start).Seconds()
+				left := float64((cfg.Epochs-epoch)*batches - bi - 1)
+				eta := time.Duration(el / float64(seen) * float64(cfg.BatchSize) * left * float64(time.Second))
+				fmt.Fprintf(cfg.Progress, "epoch %d/%d  step %d/%d  running loss/dim %.4f  %.0f samples/s  ETA %s\n",
+					epoch+1, cfg.Epochs, epoch*batches+bi+1, total, lossSum/float64(bi+1), float64(seen)/el, eta.Round(time.Second))
+			}
 		}
+		lastLine = time.Now()
 		res.Loss = lossSum / float64(batches)
 		el := time.Since(start).Seconds()
 		res.SamplesPerSec = float64(seen) / el

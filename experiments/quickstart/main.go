@@ -50,12 +50,16 @@ func run(args []string) error {
 	ref := fs.String("ref", "", "MD test frames, .npy float32 [frames, atoms, 3] in nm (default: the shipped "+refRel+")")
 	meowSteps := fs.Int("meow-steps", 8000, "MEow training steps on Pendulum-v1 (0 skips the RL part)")
 	sbgDefaults := fs.Bool("sbg-smc", false, "use the SBG paper's SMC move (ULA, h = 1e-7) instead of the CPU setting (adaptive MALA from h = 1e-5)")
+	tw2Samples := fs.Int("tw2-samples", 10000, "samples per set for the exact torus W2 (sets are thinned evenly to this size)")
 	refine := fs.Int("refine", 300, "MALA moves on the target after SMC, reported as the flow-SMC+MALA row (0 = none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *proposals < 1 || *smcParticles < 1 || *tw2Samples < 1 {
+		return fmt.Errorf("-proposals %d -smc-particles %d -tw2-samples %d: want at least 1 of each", *proposals, *smcParticles, *tw2Samples)
 	}
 	if *model == "" || *ref == "" {
 		root, err := repoRoot()
@@ -77,7 +81,7 @@ func run(args []string) error {
 	fmt.Fprintf(os.Stderr, "quickstart: SBG on alanine dipeptide: %d proposals, IS and SMC (%d particles)\n", *proposals, *smcParticles)
 	rep, err := boltzmann.Quickstart(boltzmann.QuickstartConfig{
 		System: "aldp", ModelPath: *model, RefPath: *ref, OutDir: *out,
-		Proposals: *proposals, SMCParticles: *smcParticles, Seed: *seed,
+		Proposals: *proposals, SMCParticles: *smcParticles, TW2Samples: *tw2Samples, Seed: *seed,
 		// The shipped CPU-trained flow still proposes every sample above the
 		// system's energy cut-off; with the cut-off on, SMC would have no
 		// particle left (docs/results-sbg.md).
