@@ -48,6 +48,27 @@ func BenchmarkTarFlowConfigs(b *testing.B) {
 	}
 }
 
+// BenchmarkTarFlowTrainShapes measures the training step of alanine-dipeptide
+// TarFlows of other shapes than the CPU default: scalar tokens (Channels 1,
+// 66 tokens, as the paper's ALDP model), more layers per block, wider.
+//
+//	go test ./boltzmann -run XXX -bench TarFlowTrainShapes -benchtime 3x -cpu 1
+func BenchmarkTarFlowTrainShapes(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		cfg  TarFlowConfig
+	}{
+		{"c3w64L2", cpuALDP},
+		{"c3w64L4", TarFlowConfig{Atoms: 22, Channels: 3, Width: 64, Heads: 2, Blocks: 4, Layers: 4}},
+		{"c3w96L2", TarFlowConfig{Atoms: 22, Channels: 3, Width: 96, Heads: 2, Blocks: 4, Layers: 2}},
+		{"c1w64L2", TarFlowConfig{Atoms: 22, Channels: 1, Width: 64, Heads: 2, Blocks: 4, Layers: 2}},
+		{"c1w64L4", TarFlowConfig{Atoms: 22, Channels: 1, Width: 64, Heads: 2, Blocks: 4, Layers: 4}},
+		{"c1w128L2", TarFlowConfig{Atoms: 22, Channels: 1, Width: 128, Heads: 2, Blocks: 4, Layers: 2}},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchTrainStep(b, c.cfg) })
+	}
+}
+
 // procCPUSeconds returns the user+system CPU time of the process from
 // /proc/self/stat (clock ticks of 1/100 s), or -1 where it is unavailable.
 func procCPUSeconds() float64 {
