@@ -285,6 +285,12 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 	start := time.Now()
 	lastLine := start
 	seen := 0
+	// rate is the throughput since start (samples/s); eta the time the
+	// remaining optimiser steps take at that rate.
+	rate := func() float64 { return float64(seen) / time.Since(start).Seconds() }
+	eta := func(steps int) time.Duration {
+		return (time.Duration(float64(steps*cfg.BatchSize) / rate() * float64(time.Second))).Round(time.Second)
+	}
 	epoch := startEpoch
 	for ; epoch < cfg.Epochs; epoch++ {
 		for i := range perm {
@@ -314,22 +320,17 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			seen += cfg.BatchSize
 			if cfg.Progress != nil && bi+1 < batches && time.Since(lastLine) >= cfg.ProgressEvery {
 				lastLine = time.Now()
-				el := time.Since(start).Seconds()
-				left := float64((cfg.Epochs-epoch)*batches - bi - 1)
-				eta := time.Duration(el / float64(seen) * float64(cfg.BatchSize) * left * float64(time.Second))
+				step := epoch*batches + bi + 1
 				fmt.Fprintf(cfg.Progress, "epoch %d/%d  step %d/%d  running loss/dim %.4f  %.0f samples/s  ETA %s\n",
-					epoch+1, cfg.Epochs, epoch*batches+bi+1, total, lossSum/float64(bi+1), float64(seen)/el, eta.Round(time.Second))
+					epoch+1, cfg.Epochs, step, total, lossSum/float64(bi+1), rate(), eta(total-step))
 			}
 		}
 		lastLine = time.Now()
 		res.Loss = lossSum / float64(batches)
-		el := time.Since(start).Seconds()
-		res.SamplesPerSec = float64(seen) / el
-		done := epoch + 1 - startEpoch
-		eta := time.Duration(el / float64(done) * float64(cfg.Epochs-epoch-1) * float64(time.Second))
+		res.SamplesPerSec = rate()
 		if cfg.Progress != nil {
 			fmt.Fprintf(cfg.Progress, "epoch %d/%d  step %d/%d  loss/dim %.4f  lr %.2e  %.0f samples/s  ETA %s\n",
-				epoch+1, cfg.Epochs, (epoch+1)*batches, total, res.Loss, opt.LR, res.SamplesPerSec, eta.Round(time.Second))
+				epoch+1, cfg.Epochs, (epoch+1)*batches, total, res.Loss, opt.LR, res.SamplesPerSec, eta(total-(epoch+1)*batches))
 		}
 		last := epoch+1 == cfg.Epochs || (cfg.TimeLimit > 0 && time.Since(start) > cfg.TimeLimit)
 		if cfg.Validate != nil && (last || (cfg.ValidateEvery > 0 && (epoch+1)%cfg.ValidateEvery == 0)) {
