@@ -58,6 +58,10 @@ type Report struct {
 	Files       []string `json:"files"`
 	// Reencode is the flow's inversion check (see SBGResult.Reencode).
 	Reencode InversionStats `json:"reencode"`
+	// RefNLL is the flow's negative log-likelihood per dimension (nats,
+	// normalised coordinates, the training loss) of the reference frames,
+	// each randomly rotated and CoM-shifted as in training (ValidationNLL).
+	RefNLL float64 `json:"reference_nll_per_dim"`
 	// Result holds the raw samples (not serialised).
 	Result *SBGResult `json:"-"`
 }
@@ -123,12 +127,16 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	refE := target.EnergiesNM(ref)
 	refA, _ := BackboneAngles(setup.Top, ref)
 	cfg.defaults()
+	refNLL, err := ValidationNLL(NormalizeAll(m.Norm, ref), MaxEvalSamples, cfg.Seed+7)(m)
+	if err != nil {
+		return nil, err
+	}
 	res, err := RunSBG(m, target, cfg)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
-		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode}
+		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
@@ -252,9 +260,9 @@ func (r *Report) JSON() map[string]any {
 // and settings.
 func (r *Report) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SBG on %s: %d proposals (SMC from %d), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps × %d moves h=%.1e %s%s, ESS threshold %.2f, %s resampling, energy cut-off %s\n\n",
+	fmt.Fprintf(&b, "SBG on %s: %d proposals (SMC from %d), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps × %d moves h=%.1e %s%s, ESS threshold %s, %s resampling, energy cut-off %s\n\n",
 		r.System, r.Settings.Proposals, smcCount(r.Settings), r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
-		r.Settings.Steps, max(r.Settings.MovesPerStep, 1), r.Settings.StepSize, r.Settings.Kernel, adaptNote(r.Settings), r.Settings.ESSThreshold, r.Settings.Scheme, cutoffNote(r.Settings))
+		r.Settings.Steps, max(r.Settings.MovesPerStep, 1), r.Settings.StepSize, r.Settings.Kernel, adaptNote(r.Settings), essNote(r.Settings), r.Settings.Scheme, cutoffNote(r.Settings))
 	fmt.Fprintf(&b, "| method | samples | ESS | E-W2 (kT) | E-W2 samples | T-W2 (rad) | T-W2 samples | mean E (kT) | proposals/s | wall time (s) |\n")
 	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
 	f := func(v float64, prec int) string {
@@ -271,7 +279,8 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "\n%s: %d MALA moves on the target after SMC (adaptive step, final h=%.2e, mean acceptance %.2f); not part of SBG.\n",
 			MethodSMCRefined, r.Settings.RefineSteps, r.Settings.RefineStepSize, r.Settings.RefineAcceptance)
 	}
-	fmt.Fprintf(&b, "\nre-encoding check (64 samples): max |Δx| %.2e, mean %.2e; ", r.Reencode.MaxAbs, r.Reencode.MeanAbs)
+	fmt.Fprintf(&b, "\nflow NLL of the reference frames (rotated, CoM-shifted as in training): %.4f nats per dimension; ", r.RefNLL)
+	fmt.Fprintf(&b, "re-encoding check (64 samples): max |Δx| %.2e, mean %.2e; ", r.Reencode.MaxAbs, r.Reencode.MeanAbs)
 	fmt.Fprintf(&b, "non-finite proposals %d, clipped %d, chirality %d correct / %d flipped / %d uncorrectable; SMC: cut off %d, invalid %d, resamplings %d. SMC ESS is measured before the final resampling and is not comparable with the IS ESS.\n",
 		r.NonFinite, r.Clipped, r.Chirality.Correct, r.Chirality.Flipped, r.Chirality.Uncorrectable, r.SMCCutOff, r.SMCInvalid, r.SMCResample)
 	return b.String()
@@ -282,6 +291,13 @@ func adaptNote(s SBGSummary) string {
 		return ""
 	}
 	return fmt.Sprintf(" (adaptive, final h=%.1e)", s.FinalStepSize)
+}
+
+func essNote(s SBGSummary) string {
+	if s.ESSThreshold < 0 {
+		return "none (no intermediate resampling)"
+	}
+	return fmt.Sprintf("%.2f", s.ESSThreshold)
 }
 
 func cutoffNote(s SBGSummary) string {

@@ -46,7 +46,7 @@ func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
 		tw2:          fs.Int("tw2-samples", 10000, "samples per set used by T-W2 (both sets thinned evenly; exact optimal transport; reported in the table)"),
 		particles:    fs.Int("smc-particles", 0, "start SMC from only the first this many proposals (0 = all)"),
 		h:            fs.Float64("h", 0, "Langevin step size in normalised units (default: the SBG value of the system)"),
-		ess:          fs.Float64("ess-threshold", 0.5, "resample when the normalised ESS falls below this"),
+		ess:          fs.Float64("ess-threshold", 0.5, "resample when the normalised ESS falls below this (negative: never, until the final resampling)"),
 		kernel:       fs.String("kernel", "ula", "Langevin kernel: ula or mala"),
 		scheme:       fs.String("resampling", "systematic", "resampling scheme: systematic, multinomial, stratified, residual"),
 		refLoop:      fs.Bool("reference-loop", false, "use the off-by-one time loop of the reference code (for comparison)"),

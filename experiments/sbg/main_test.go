@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,4 +42,40 @@ func TestTrainInit(t *testing.T) {
 	require.ErrorContains(t, err, "fixes the architecture")
 	err = train([]string{"-system", "al3", "-data", testFrames, "-init", filepath.Join(a, "final.ckpt"), "-out", b})
 	require.ErrorContains(t, err, "checkpoint is for 22 atoms")
+}
+
+// TestTrainSelect trains a tiny TarFlow for two epochs selecting by the
+// validation NLL: train.json must hold both scores of each validation, and
+// the best epoch must be the one with the lowest NLL. An unknown -select is
+// an error.
+func TestTrainSelect(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-system", "aldp", "-data", testFrames, "-val-frac", "0.8", "-epochs", "2", "-batch", "256",
+		"-val-every", "1", "-val-samples", "16", "-width", "16", "-heads", "2", "-blocks", "2", "-layers", "1", "-out", dir}
+	require.ErrorContains(t, train(append(args, "-select", "loss")), `-select "loss"`)
+	require.NoError(t, train(append(args, "-select", "nll")))
+	b, err := os.ReadFile(filepath.Join(dir, "train.json"))
+	require.NoError(t, err)
+	var s struct {
+		Select    string
+		BestVal   float64              `json:"best_val"`
+		BestEpoch int                  `json:"best_epoch"`
+		Scores    []map[string]float64 `json:"val_scores"`
+	}
+	require.NoError(t, json.Unmarshal(b, &s))
+	assert.Equal(t, "nll", s.Select)
+	require.Len(t, s.Scores, 2)
+	best := 0
+	for i, v := range s.Scores {
+		require.Contains(t, v, "ew2")
+		require.Contains(t, v, "nll")
+		if v["nll"] < s.Scores[best]["nll"] {
+			best = i
+		}
+	}
+	assert.Equal(t, best+1, s.BestEpoch)
+	assert.Equal(t, s.Scores[best]["nll"], s.BestVal)
+	m, err := boltzmann.LoadModel(filepath.Join(dir, "best.ckpt"), 22)
+	require.NoError(t, err)
+	assert.Equal(t, strconv.Itoa(best+1), m.Meta["boltzmann.epoch"])
 }

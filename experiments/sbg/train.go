@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -37,6 +38,7 @@ func train(args []string) error {
 	limit := fs.Duration("time-limit", 0, "stop after the epoch in which this wall time is exceeded (0 = none)")
 	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2) every this many epochs")
 	valSamples := fs.Int("val-samples", 2000, "proposals per validation")
+	selectBy := fs.String("select", "ew2", "validation score that picks best.ckpt: ew2 (resampled energy-W2 of -val-samples proposals, sbg.md §4) or nll (NLL per dimension of up to 10,000 augmented validation frames); both are printed")
 	initPath := fs.String("init", "", "start from the weights and normaliser of this model checkpoint (same system and architecture; a new schedule over -epochs)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -46,6 +48,9 @@ func train(args []string) error {
 	}
 	if *data == "" {
 		return fmt.Errorf("train: -data is required")
+	}
+	if *selectBy != "ew2" && *selectBy != "nll" {
+		return fmt.Errorf("train: -select %q: want ew2 or nll", *selectBy)
 	}
 	if *workers < 1 || *epochs < 1 {
 		return fmt.Errorf("train: -workers %d -epochs %d: want at least 1 of each", *workers, *epochs)
@@ -126,11 +131,32 @@ func train(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "sbg train: %s, %d training and %d validation frames, std %.5f nm, TarFlow %+v (%d parameters)\n",
 		setup.Key, len(frames), len(valFrames), norm.Std, cfg, countParams(flow))
+	// Both validation scores are computed and printed; -select picks the
+	// one that chooses best.ckpt.
+	ew2 := boltzmann.ResampledEnergyW2(target, setup.Chirality(valFrames[0]), valE, *valSamples, *seed+99)
+	nll := boltzmann.ValidationNLL(boltzmann.NormalizeAll(norm, valFrames), boltzmann.MaxEvalSamples, *seed+98)
+	var scores []map[string]float64
+	validate := func(m *boltzmann.Model) (float64, error) {
+		e, err := ew2(m)
+		if err != nil {
+			return math.NaN(), err
+		}
+		l, err := nll(m)
+		if err != nil {
+			return math.NaN(), err
+		}
+		scores = append(scores, map[string]float64{"ew2": e, "nll": l})
+		fmt.Fprintf(os.Stderr, "validation: resampled E-W2 %.3f kT (%d proposals), NLL/dim %.4f; -select %s\n", e, *valSamples, l, *selectBy)
+		if *selectBy == "nll" {
+			return l, nil
+		}
+		return e, nil
+	}
 	tc := boltzmann.TrainConfig{
 		Epochs: *epochs, BatchSize: *batch, LR: *lr, WeightDecay: *wd, EMADecay: *ema, Seed: *seed, Workers: *workers,
 		StatePath: filepath.Join(*out, "state.ckpt"), BestPath: filepath.Join(*out, "best.ckpt"),
 		FinalPath: filepath.Join(*out, "final.ckpt"), ValidateEvery: *valEvery,
-		Validate:  boltzmann.ResampledEnergyW2(target, setup.Chirality(valFrames[0]), valE, *valSamples, *seed+99),
+		Validate:  validate,
 		TimeLimit: *limit, Progress: os.Stderr, System: setup.Key,
 		Meta: map[string]string{"boltzmann.train_data": filepath.Base(*data), "boltzmann.command": fmt.Sprint(os.Args),
 			"boltzmann.init": *initPath},
@@ -143,15 +169,15 @@ func train(args []string) error {
 	summary := map[string]any{
 		"system": setup.Key, "tarflow": cfg, "std_nm": norm.Std, "train_frames": len(frames), "val_frames": len(valFrames),
 		"epochs": res.Epochs, "steps": res.Steps, "loss_per_dim": res.Loss, "samples_per_sec": res.SamplesPerSec,
-		"best_val_energy_w2": res.BestVal, "best_epoch": res.BestEpoch, "val": res.Val, "resumed": res.Resumed,
+		"select": *selectBy, "best_val": res.BestVal, "best_epoch": res.BestEpoch, "val": res.Val, "val_scores": scores, "resumed": res.Resumed,
 		"wall_seconds": time.Since(start).Seconds(), "args": os.Args,
 	}
 	b, _ := json.MarshalIndent(summary, "", "  ")
 	if err := traj.WriteFileAtomic(filepath.Join(*out, "train.json"), b); err != nil {
 		return err
 	}
-	fmt.Printf("trained %s: %d epochs, loss/dim %.4f, %.0f samples/s, best validation E-W2 %.3f kT at epoch %d; models in %s\n",
-		setup.Key, res.Epochs, res.Loss, res.SamplesPerSec, res.BestVal, res.BestEpoch, *out)
+	fmt.Printf("trained %s: %d epochs, loss/dim %.4f, %.0f samples/s, best validation %s %.4f at epoch %d; models in %s\n",
+		setup.Key, res.Epochs, res.Loss, res.SamplesPerSec, *selectBy, res.BestVal, res.BestEpoch, *out)
 	return nil
 }
 
