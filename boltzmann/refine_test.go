@@ -42,6 +42,11 @@ func TestRefineKeepsEquilibrium(t *testing.T) {
 	assert.InDelta(t, m0, m1, 3)
 	assert.False(t, math.IsNaN(m1))
 	assert.Greater(t, res.Refine.Acceptance, 0.3)
+	// The step adapts during the first 100 moves only, then stays fixed.
+	last := res.Refine.Steps[len(res.Refine.Steps)-1].StepSize
+	for _, st := range res.Refine.Steps[100:] {
+		require.Equal(t, last, st.StepSize, "move %d", st.Step)
+	}
 	// The original particles are not modified.
 	assert.Equal(t, NormalizeAll(norm, frames)[0], res.SMCX[0])
 }

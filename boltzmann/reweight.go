@@ -62,9 +62,10 @@ type SBGConfig struct {
 	Adapt        bool
 	// RefineSteps, if positive, follows SMC with that many MALA moves on
 	// the target alone (t = 1), starting from step RefineStepSize (default
-	// 1e-5) adapted after every move. The moves leave the target invariant
-	// and the equal final weights unchanged (an MCMC rejuvenation phase,
-	// not part of SBG); the refined set is reported as its own method.
+	// 1e-5), adapted after each of the first half of the moves and then
+	// frozen. The moves leave the target invariant and the equal final
+	// weights unchanged (an MCMC rejuvenation phase, not part of SBG); the
+	// refined set is reported as its own method.
 	RefineSteps    int
 	RefineStepSize float64
 	// TW2Samples caps the number of samples of each set used by T-W2
@@ -306,7 +307,7 @@ func refine(res *SBGResult, target *Target, cfg SBGConfig) error {
 	for i, x := range res.SMCX {
 		x0[i] = append([]float64(nil), x...)
 	}
-	rc := smc.Config{Steps: cfg.RefineSteps, Kernel: smc.MALA, StepSize: h, Adapt: true, FinalResample: false,
+	rc := smc.Config{Steps: cfg.RefineSteps, Kernel: smc.MALA, StepSize: h, Adapt: true, AdaptSteps: max(cfg.RefineSteps/2, 1), FinalResample: false,
 		ProposalIsTarget: true, BatchSize: cfg.BatchSize, Workers: cfg.Workers, Seed: cfg.Seed + 2}
 	if cfg.Progress != nil {
 		rc.Progress = func(r smc.StepRecord) {

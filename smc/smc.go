@@ -61,8 +61,12 @@ type Config struct {
 	// Adapt enables step-size adaptation for MALA after each annealing step:
 	// h ← h·AdaptFactor if the acceptance rate exceeds AdaptHigh, h ←
 	// h/AdaptFactor if it is below AdaptLow. Defaults 0.55, 0.6 and 1.1.
+	// AdaptSteps, if positive, stops the adaptation after that many
+	// annealing steps: the step size is then frozen, so that the later
+	// moves are one fixed kernel (0 adapts at every step).
 	Adapt                            bool
 	AdaptLow, AdaptHigh, AdaptFactor float64
+	AdaptSteps                       int
 
 	// Scheme is the resampling scheme (Systematic by default).
 	Scheme Scheme
@@ -310,6 +314,9 @@ func newSampler(target Target, prop Proposal, x0 [][]float64, cfg Config) (*samp
 	}
 	if cfg.AdaptFactor == 0 {
 		cfg.AdaptFactor = 1.1
+	}
+	if cfg.AdaptSteps < 0 {
+		return nil, fmt.Errorf("smc: %d adaptation steps, want at least 0", cfg.AdaptSteps)
 	}
 	if cfg.Adapt && !(cfg.AdaptFactor > 1 && cfg.AdaptLow <= cfg.AdaptHigh) {
 		return nil, fmt.Errorf("smc: adaptation factor %v (want > 1), band [%v, %v]", cfg.AdaptFactor, cfg.AdaptLow, cfg.AdaptHigh)
@@ -675,7 +682,7 @@ func (s *sampler) run(p *pool, x0 [][]float64) (*Result, error) {
 			LogZ: logZacc + lse - logM, AncestorFraction: ancFrac, ParentFraction: 1,
 			Invalid: newInv,
 		}
-		if s.cfg.Adapt && prp > 0 {
+		if s.cfg.Adapt && prp > 0 && (s.cfg.AdaptSteps == 0 || k <= s.cfg.AdaptSteps) {
 			switch {
 			case rate > s.cfg.AdaptHigh:
 				s.hBase *= s.cfg.AdaptFactor

@@ -326,6 +326,18 @@ func TestMALAAdapt(t *testing.T) {
 	assert.Less(t, r.Steps[0].Acceptance, 0.3)
 	_, err = Run(c.tg, c.q, nil, Config{Particles: 500, Steps: 4, Kernel: ULA, StepSize: 3, Adapt: true})
 	assert.Error(t, err)
+
+	// AdaptSteps freezes the step after that many steps: the first steps
+	// shrink it from 30, every later step uses the same one.
+	r, err = Run(c.tg, c.q, nil, Config{Particles: 500, Steps: 40, Kernel: MALA, StepSize: 30, Adapt: true, AdaptSteps: 5, Seed: 3})
+	require.NoError(t, err)
+	assert.Less(t, r.Steps[5].StepSize, r.Steps[0].StepSize)
+	for _, st := range r.Steps[5:] {
+		assert.Equal(t, r.Steps[5].StepSize, st.StepSize, "step %d", st.Step)
+	}
+	assert.Equal(t, r.Steps[5].StepSize, r.StepSize)
+	_, err = Run(c.tg, c.q, nil, Config{Particles: 500, Steps: 4, Kernel: MALA, StepSize: 3, Adapt: true, AdaptSteps: -1})
+	assert.ErrorContains(t, err, "adaptation steps")
 }
 
 // nanTarget wraps a target and makes energies (or gradients) NaN where the
