@@ -62,6 +62,9 @@ type Report struct {
 	// normalised coordinates, the training loss) of the reference frames,
 	// each randomly rotated and CoM-shifted as in training (ValidationNLL).
 	RefNLL float64 `json:"reference_nll_per_dim"`
+	// Terms holds the median energy per force-field term of every sample
+	// set (MD reference first), kT.
+	Terms []EnergyTerms `json:"energy_terms"`
 	// Result holds the raw samples (not serialised).
 	Result *SBGResult `json:"-"`
 }
@@ -193,6 +196,15 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 		rep.Settings.RefineSteps, rep.Settings.RefineStepSize = cfg.RefineSteps, res.Refine.StepSize
 		rep.Settings.RefineAcceptance = res.Refine.Acceptance
 	}
+	for _, set := range sets {
+		et, err := MedianEnergyTerms(setup.Sys, setup.Spec.Temperature, set.Name, set.X)
+		if err != nil {
+			return nil, err
+		}
+		if et.Samples > 0 {
+			rep.Terms = append(rep.Terms, et)
+		}
+	}
 	if outDir == "" {
 		return rep, nil
 	}
@@ -278,6 +290,12 @@ func (r *Report) Markdown() string {
 	if r.Settings.RefineSteps > 0 {
 		fmt.Fprintf(&b, "\n%s: %d MALA moves on the target after SMC (adaptive step, final h=%.2e, mean acceptance %.2f); not part of SBG.\n",
 			MethodSMCRefined, r.Settings.RefineSteps, r.Settings.RefineStepSize, r.Settings.RefineAcceptance)
+	}
+	if len(r.Terms) > 0 {
+		fmt.Fprintf(&b, "\nMedian energy per force-field term (kT):\n\n| set | samples | bond | angle | torsion | non-bonded | GB | total |\n|---|---|---|---|---|---|---|---|\n")
+		for _, t := range r.Terms {
+			fmt.Fprintf(&b, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", t.Set, t.Samples, t.Bond, t.Angle, t.Torsion, t.Nonbonded, t.GB, t.Total)
+		}
 	}
 	fmt.Fprintf(&b, "\nflow NLL of the reference frames (rotated, CoM-shifted as in training): %.4f nats per dimension; ", r.RefNLL)
 	fmt.Fprintf(&b, "re-encoding check (64 samples): max |Δx| %.2e, mean %.2e; ", r.Reencode.MaxAbs, r.Reencode.MeanAbs)

@@ -223,3 +223,61 @@ func BackboneAngles(top *molecules.Topology, frames [][]float64) ([][]float64, [
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// EnergyTerms holds the median of each force-field term over a set of
+// conformations, in kT: it shows which terms a flow's proposals get wrong
+// (stretched bonds and bent angles, clashes in the non-bonded term).
+type EnergyTerms struct {
+	// Set names the sample set; Samples is the number of conformations
+	// with finite coordinates and energy that enter the medians.
+	Set     string `json:"set"`
+	Samples int    `json:"samples"`
+	// Medians of the bond, angle, torsion, non-bonded (Coulomb and LJ,
+	// 1-4 included), generalised-Born and total energies, kT.
+	Bond      float64 `json:"bond"`
+	Angle     float64 `json:"angle"`
+	Torsion   float64 `json:"torsion"`
+	Nonbonded float64 `json:"nonbonded"`
+	GB        float64 `json:"gb"`
+	Total     float64 `json:"total"`
+}
+
+// MedianEnergyTerms returns the per-term median energies (kT at
+// temperature, K) of frames (flat positions in nm, length 3N) under sys.
+// Frames with non-finite coordinates or energy are skipped and not
+// counted; the medians of an empty set are NaN.
+func MedianEnergyTerms(sys *molecules.System, temperature float64, set string, frames [][]float64) (EnergyTerms, error) {
+	ev, err := molecules.NewEvaluator(sys)
+	if err != nil {
+		return EnergyTerms{}, err
+	}
+	kT := molecules.KT(temperature)
+	var cols [6][]float64
+	for _, f := range frames {
+		if len(f) != 3*sys.NumAtoms() {
+			return EnergyTerms{}, fmt.Errorf("boltzmann: MedianEnergyTerms: frame of length %d, system has %d atoms", len(f), sys.NumAtoms())
+		}
+		e, err := ev.Evaluate(f, nil)
+		if err != nil || !finite(e.Total()) {
+			continue
+		}
+		for k, v := range [6]float64{e.Bond, e.Angle, e.Torsion, e.Nonbonded, e.GB, e.Total()} {
+			cols[k] = append(cols[k], v/kT)
+		}
+	}
+	var med [6]float64
+	for k, c := range cols {
+		med[k] = math.NaN()
+		if len(c) == 0 {
+			continue
+		}
+		sort.Float64s(c)
+		if n := len(c); n%2 == 1 {
+			med[k] = c[n/2]
+		} else {
+			med[k] = 0.5 * (c[n/2-1] + c[n/2])
+		}
+	}
+	return EnergyTerms{Set: set, Samples: len(cols[0]), Bond: med[0], Angle: med[1], Torsion: med[2],
+		Nonbonded: med[3], GB: med[4], Total: med[5]}, nil
+}

@@ -3,11 +3,15 @@ package boltzmann
 import (
 	"math"
 	"math/rand/v2"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/boltzflow/boltzflow/molecules"
 )
 
 // bruteAssignment returns the minimum total cost over all permutations.
@@ -355,4 +359,48 @@ func TestReportMarkdownColumns(t *testing.T) {
 	assert.Contains(t, table[0], "E-W2 samples")
 	assert.Contains(t, table[2], "| 11.700 | 9990 | 0.466 | 2000 |")
 	assert.Contains(t, table[3], "| – | 1.060 | 1996 | 1.900 | 1996 |")
+}
+
+// TestMedianEnergyTerms checks the per-term medians against the force
+// field's own term energies: on three MD frames the median of each term is
+// the middle of the three values; a frame with a NaN coordinate is skipped;
+// a frame of the wrong length is an error.
+func TestMedianEnergyTerms(t *testing.T) {
+	s, err := LoadSystem("aldp")
+	require.NoError(t, err)
+	frames, err := LoadFrames(filepath.Join("..", "experiments", "quickstart", "data", "aldp-300K-test.npy"), 22)
+	require.NoError(t, err)
+	frames = frames[:3]
+	kT := molecules.KT(s.Spec.Temperature)
+	var cols [6][]float64
+	for _, f := range frames {
+		e, err := s.Sys.Evaluate(f, nil)
+		require.NoError(t, err)
+		for k, v := range []float64{e.Bond, e.Angle, e.Torsion, e.Nonbonded, e.GB, e.Total()} {
+			cols[k] = append(cols[k], v/kT)
+		}
+	}
+	mid := func(v []float64) float64 {
+		c := append([]float64(nil), v...)
+		sort.Float64s(c)
+		return c[1]
+	}
+	bad := append([]float64(nil), frames[0]...)
+	bad[4] = math.NaN()
+	got, err := MedianEnergyTerms(s.Sys, s.Spec.Temperature, "md", append(append([][]float64(nil), frames...), bad))
+	require.NoError(t, err)
+	assert.Equal(t, "md", got.Set)
+	assert.Equal(t, 3, got.Samples)
+	for k, v := range []float64{got.Bond, got.Angle, got.Torsion, got.Nonbonded, got.GB, got.Total} {
+		assert.InDelta(t, mid(cols[k]), v, 1e-9, "term %d", k)
+	}
+	// Equilibrium ALDP at 300 K: about 0.5 kT per bond (21 bonds).
+	assert.InDelta(t, 10.5, got.Bond, 6)
+
+	empty, err := MedianEnergyTerms(s.Sys, s.Spec.Temperature, "none", nil)
+	require.NoError(t, err)
+	assert.Zero(t, empty.Samples)
+	assert.True(t, math.IsNaN(empty.Total))
+	_, err = MedianEnergyTerms(s.Sys, s.Spec.Temperature, "short", [][]float64{frames[0][:60]})
+	assert.ErrorContains(t, err, "length 60")
 }
