@@ -60,8 +60,10 @@ type Report struct {
 	Reencode InversionStats `json:"reencode"`
 	// RefNLL is the flow's negative log-likelihood per dimension (nats,
 	// normalised coordinates, the training loss) of the reference frames,
-	// each randomly rotated and CoM-shifted as in training (ValidationNLL).
-	RefNLL float64 `json:"reference_nll_per_dim"`
+	// each randomly rotated and CoM-shifted as in training (ValidationNLL);
+	// nil if it could not be computed (RefNLLError says why).
+	RefNLL      *float64 `json:"reference_nll_per_dim"`
+	RefNLLError string   `json:"reference_nll_error,omitempty"`
 	// Terms holds the median energy per force-field term of every sample
 	// set (MD reference first), kT.
 	Terms []EnergyTerms `json:"energy_terms"`
@@ -130,16 +132,20 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	refE := target.EnergiesNM(ref)
 	refA, _ := BackboneAngles(setup.Top, ref)
 	cfg.defaults()
-	refNLL, err := ValidationNLL(NormalizeAll(m.Norm, ref), MaxEvalSamples, cfg.Seed+7)(m)
-	if err != nil {
-		return nil, err
+	// The reference NLL is a diagnostic: its failure does not stop the run.
+	var refNLL *float64
+	var refNLLErr string
+	if v, err := ValidationNLL(NormalizeAll(m.Norm, ref), MaxEvalSamples, cfg.Seed+7)(m); err == nil {
+		refNLL = &v
+	} else {
+		refNLLErr = err.Error()
 	}
 	res, err := RunSBG(m, target, cfg)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
-		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL}
+		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL, RefNLLError: refNLLErr}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
@@ -197,7 +203,7 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 		rep.Settings.RefineAcceptance = res.Refine.Acceptance
 	}
 	for _, set := range sets {
-		et, err := MedianEnergyTerms(setup.Sys, setup.Spec.Temperature, set.Name, set.X)
+		et, err := MedianEnergyTerms(setup.Sys, setup.Spec.Temperature, set.Name, Subsample(set.X, MaxEvalSamples))
 		if err != nil {
 			return nil, err
 		}
@@ -297,7 +303,11 @@ func (r *Report) Markdown() string {
 			fmt.Fprintf(&b, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", t.Set, t.Samples, t.Bond, t.Angle, t.Torsion, t.Nonbonded, t.GB, t.Total)
 		}
 	}
-	fmt.Fprintf(&b, "\nflow NLL of the reference frames (rotated, CoM-shifted as in training): %.4f nats per dimension; ", r.RefNLL)
+	if r.RefNLL != nil {
+		fmt.Fprintf(&b, "\nflow NLL of the reference frames (rotated, CoM-shifted as in training): %.4f nats per dimension; ", *r.RefNLL)
+	} else {
+		fmt.Fprintf(&b, "\nflow NLL of the reference frames: – (%s); ", r.RefNLLError)
+	}
 	fmt.Fprintf(&b, "re-encoding check (64 samples): max |Δx| %.2e, mean %.2e; ", r.Reencode.MaxAbs, r.Reencode.MeanAbs)
 	fmt.Fprintf(&b, "non-finite proposals %d, clipped %d, chirality %d correct / %d flipped / %d uncorrectable; SMC: cut off %d, invalid %d, resamplings %d. SMC ESS is measured before the final resampling and is not comparable with the IS ESS.\n",
 		r.NonFinite, r.Clipped, r.Chirality.Correct, r.Chirality.Flipped, r.Chirality.Uncorrectable, r.SMCCutOff, r.SMCInvalid, r.SMCResample)

@@ -397,6 +397,18 @@ func TestMedianEnergyTerms(t *testing.T) {
 	// Equilibrium ALDP at 300 K: about 0.5 kT per bond (21 bonds).
 	assert.InDelta(t, 10.5, got.Bond, 6)
 
+	// With an even count the median is the mean of the middle two.
+	four, err := LoadFrames(filepath.Join("..", "experiments", "quickstart", "data", "aldp-300K-test.npy"), 22)
+	require.NoError(t, err)
+	e4, err := s.Sys.Evaluate(four[3], nil)
+	require.NoError(t, err)
+	b := append(append([]float64(nil), cols[0]...), e4.Bond/kT)
+	sort.Float64s(b)
+	got4, err := MedianEnergyTerms(s.Sys, s.Spec.Temperature, "md4", four[:4])
+	require.NoError(t, err)
+	assert.Equal(t, 4, got4.Samples)
+	assert.InDelta(t, 0.5*(b[1]+b[2]), got4.Bond, 1e-9)
+
 	empty, err := MedianEnergyTerms(s.Sys, s.Spec.Temperature, "none", nil)
 	require.NoError(t, err)
 	assert.Zero(t, empty.Samples)

@@ -307,7 +307,7 @@ func refine(res *SBGResult, target *Target, cfg SBGConfig) error {
 	for i, x := range res.SMCX {
 		x0[i] = append([]float64(nil), x...)
 	}
-	rc := smc.Config{Steps: cfg.RefineSteps, Kernel: smc.MALA, StepSize: h, Adapt: true, AdaptSteps: max(cfg.RefineSteps/2, 1), FinalResample: false,
+	rc := smc.Config{Steps: cfg.RefineSteps, Kernel: smc.MALA, StepSize: h, Adapt: cfg.RefineSteps > 1, AdaptSteps: cfg.RefineSteps / 2, FinalResample: false,
 		ProposalIsTarget: true, BatchSize: cfg.BatchSize, Workers: cfg.Workers, Seed: cfg.Seed + 2}
 	if cfg.Progress != nil {
 		rc.Progress = func(r smc.StepRecord) {
@@ -404,8 +404,10 @@ func ResampledEnergyW2(target *Target, chir *Chirality, refEnergy []float64, n i
 // to n of the normalised validation frames, each rotated and CoM-shifted by
 // Augment with a random source fixed by seed, so that every call sees the
 // same augmented frames and scores are comparable across epochs. Unlike a
-// resampled energy-W2, it uses every frame and does not depend on a handful
-// of importance weights. It runs forward passes only, in batches of 500.
+// resampled energy-W2, it uses every one of those frames and does not
+// depend on a handful of importance weights. It runs forward passes only,
+// in batches of 500. Frames whose length is not the model's dimension are
+// an error.
 func ValidationNLL(frames [][]float64, n int, seed uint64) func(m *Model) (float64, error) {
 	frames = Subsample(frames, n)
 	aug := make([][]float64, len(frames))
@@ -419,8 +421,10 @@ func ValidationNLL(frames [][]float64, n int, seed uint64) func(m *Model) (float
 		if len(aug) == 0 {
 			return math.NaN(), fmt.Errorf("boltzmann: validation NLL: no frames")
 		}
-		if len(aug[0]) != d {
-			return math.NaN(), fmt.Errorf("boltzmann: validation NLL: frames of length %d, model of dimension %d", len(aug[0]), d)
+		for i, x := range aug {
+			if len(x) != d {
+				return math.NaN(), fmt.Errorf("boltzmann: validation NLL: frame %d has length %d, model of dimension %d", i, len(x), d)
+			}
 		}
 		tp := nn.NewTape[float32](nil)
 		tp.NoGrad = true

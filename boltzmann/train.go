@@ -110,6 +110,7 @@ const (
 	metaState = "boltzmann.train_state"
 	metaEpoch = "boltzmann.epoch"
 	metaBest  = "boltzmann.best_val"
+	metaVName = "boltzmann.val_name"
 )
 
 // TrainConfig holds the training settings (sbg.md §4). Zero values select
@@ -149,8 +150,13 @@ type TrainConfig struct {
 	// end, if Validate is set).
 	ValidateEvery int
 	// Validate scores the EMA model (lower is better, e.g. the resampled
-	// energy-W2 on validation data).
+	// energy-W2 on validation data). The model's Meta holds the epoch
+	// being validated under "boltzmann.epoch".
 	Validate func(m *Model) (float64, error)
+	// ValidateName names Validate's score (e.g. "ew2" or "nll"). It is
+	// stored with the training state, and resuming a state whose best score
+	// was of another name is an error, since the two cannot be compared.
+	ValidateName string
 	// TimeLimit stops training cleanly after the epoch in which it is
 	// exceeded (0: no limit).
 	TimeLimit time.Duration
@@ -263,6 +269,11 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			if v, err := strconv.ParseFloat(meta[metaBest], 64); err == nil {
 				res.BestVal = v
 			}
+			// A best score can only be compared with scores of its own kind.
+			// (States written before the name was stored have none.)
+			if name, ok := meta[metaVName]; ok && name != cfg.ValidateName && !math.IsNaN(res.BestVal) {
+				return nil, nil, fmt.Errorf("boltzmann: %s: training state selects by validation score %q, this run by %q", cfg.StatePath, name, cfg.ValidateName)
+			}
 			res.Resumed = true
 			if cfg.Progress != nil {
 				fmt.Fprintf(cfg.Progress, "resumed from %s at epoch %d\n", cfg.StatePath, startEpoch)
@@ -334,7 +345,9 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 		}
 		last := epoch+1 == cfg.Epochs || (cfg.TimeLimit > 0 && time.Since(start) > cfg.TimeLimit)
 		if cfg.Validate != nil && (last || (cfg.ValidateEvery > 0 && (epoch+1)%cfg.ValidateEvery == 0)) {
-			v, err := cfg.Validate(model())
+			vm := model()
+			vm.Meta[metaEpoch] = strconv.Itoa(epoch + 1)
+			v, err := cfg.Validate(vm)
 			if err != nil {
 				return nil, nil, fmt.Errorf("boltzmann: Train: validation at epoch %d: %w", epoch+1, err)
 			}
@@ -348,6 +361,7 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 					m := model()
 					m.Meta[metaEpoch] = strconv.Itoa(epoch + 1)
 					m.Meta["boltzmann.val"] = strconv.FormatFloat(v, 'g', 6, 64)
+					m.Meta[metaVName] = cfg.ValidateName
 					if err := SaveModel(cfg.BestPath, m); err != nil {
 						return nil, nil, err
 					}
@@ -360,7 +374,7 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			cj, _ := json.Marshal(flow.Config)
 			st.Meta = map[string]string{metaConfig: string(cj), metaStd: strconv.FormatFloat(norm.Std, 'g', -1, 64),
 				metaSystem: cfg.System, metaState: "1", metaEpoch: strconv.Itoa(epoch + 1),
-				metaBest: strconv.FormatFloat(res.BestVal, 'g', -1, 64)}
+				metaBest: strconv.FormatFloat(res.BestVal, 'g', -1, 64), metaVName: cfg.ValidateName}
 			if err := nn.SaveCheckpoint(cfg.StatePath, st); err != nil {
 				return nil, nil, err
 			}

@@ -45,37 +45,46 @@ func TestTrainInit(t *testing.T) {
 }
 
 // TestTrainSelect trains a tiny TarFlow for two epochs selecting by the
-// validation NLL: train.json must hold both scores of each validation, and
-// the best epoch must be the one with the lowest NLL. An unknown -select is
-// an error.
+// validation NLL, killed (time limit) after the first and resumed:
+// validation.json and train.json must hold both scores of both epochs, and
+// the best epoch must be the one with the lower NLL. Resuming with the
+// other score is an error, as is an unknown -select.
 func TestTrainSelect(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"-system", "aldp", "-data", testFrames, "-val-frac", "0.8", "-epochs", "2", "-batch", "256",
 		"-val-every", "1", "-val-samples", "16", "-width", "16", "-heads", "2", "-blocks", "2", "-layers", "1", "-out", dir}
 	require.ErrorContains(t, train(append(args, "-select", "loss")), `-select "loss"`)
+	require.NoError(t, train(append(args, "-select", "nll", "-time-limit", "1ns")))
 	require.NoError(t, train(append(args, "-select", "nll")))
 	b, err := os.ReadFile(filepath.Join(dir, "train.json"))
 	require.NoError(t, err)
 	var s struct {
 		Select    string
-		BestVal   float64              `json:"best_val"`
-		BestEpoch int                  `json:"best_epoch"`
-		Scores    []map[string]float64 `json:"val_scores"`
+		Resumed   bool
+		BestVal   float64    `json:"best_val"`
+		BestEpoch int        `json:"best_epoch"`
+		Scores    []valScore `json:"val_scores"`
 	}
 	require.NoError(t, json.Unmarshal(b, &s))
 	assert.Equal(t, "nll", s.Select)
+	assert.True(t, s.Resumed)
 	require.Len(t, s.Scores, 2)
 	best := 0
 	for i, v := range s.Scores {
-		require.Contains(t, v, "ew2")
-		require.Contains(t, v, "nll")
-		if v["nll"] < s.Scores[best]["nll"] {
+		assert.Equal(t, i+1, v.Epoch)
+		require.NotNil(t, v.EW2)
+		require.NotNil(t, v.NLL)
+		if *v.NLL < *s.Scores[best].NLL {
 			best = i
 		}
 	}
 	assert.Equal(t, best+1, s.BestEpoch)
-	assert.Equal(t, s.Scores[best]["nll"], s.BestVal)
+	assert.Equal(t, *s.Scores[best].NLL, s.BestVal)
 	m, err := boltzmann.LoadModel(filepath.Join(dir, "best.ckpt"), 22)
 	require.NoError(t, err)
 	assert.Equal(t, strconv.Itoa(best+1), m.Meta["boltzmann.epoch"])
+	assert.Equal(t, "nll", m.Meta["boltzmann.val_name"])
+
+	err = train(append(args, "-select", "ew2"))
+	assert.ErrorContains(t, err, `selects by validation score "nll", this run by "ew2"`)
 }

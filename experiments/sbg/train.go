@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/boltzflow/boltzflow/boltzmann"
@@ -36,7 +37,7 @@ func train(args []string) error {
 	seed := fs.Uint64("seed", 0, "random seed")
 	workers := fs.Int("workers", 1, "data-parallel workers per batch (results depend on -seed and -workers only)")
 	limit := fs.Duration("time-limit", 0, "stop after the epoch in which this wall time is exceeded (0 = none)")
-	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2) every this many epochs")
+	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2 and NLL) every this many epochs")
 	valSamples := fs.Int("val-samples", 2000, "proposals per validation")
 	selectBy := fs.String("select", "ew2", "validation score that picks best.ckpt: ew2 (resampled energy-W2 of -val-samples proposals, sbg.md §4) or nll (NLL per dimension of up to 10,000 augmented validation frames); both are printed")
 	initPath := fs.String("init", "", "start from the weights and normaliser of this model checkpoint (same system and architecture; a new schedule over -epochs)")
@@ -132,31 +133,62 @@ func train(args []string) error {
 	fmt.Fprintf(os.Stderr, "sbg train: %s, %d training and %d validation frames, std %.5f nm, TarFlow %+v (%d parameters)\n",
 		setup.Key, len(frames), len(valFrames), norm.Std, cfg, countParams(flow))
 	// Both validation scores are computed and printed; -select picks the
-	// one that chooses best.ckpt.
+	// one that chooses best.ckpt. The other one is only logged, so its
+	// failure (no finite proposal early in training, say) is not fatal.
 	ew2 := boltzmann.ResampledEnergyW2(target, setup.Chirality(valFrames[0]), valE, *valSamples, *seed+99)
 	nll := boltzmann.ValidationNLL(boltzmann.NormalizeAll(norm, valFrames), boltzmann.MaxEvalSamples, *seed+98)
-	var scores []map[string]float64
+	statePath, valPath := filepath.Join(*out, "state.ckpt"), filepath.Join(*out, "validation.json")
+	var scores []valScore
+	if _, err := os.Stat(statePath); err == nil {
+		// Resuming: keep the scores of the earlier part of the run.
+		if b, err := os.ReadFile(valPath); err == nil {
+			if err := json.Unmarshal(b, &scores); err != nil {
+				return fmt.Errorf("train: %s: %v", valPath, err)
+			}
+		}
+	}
 	validate := func(m *boltzmann.Model) (float64, error) {
-		e, err := ew2(m)
+		epoch, _ := strconv.Atoi(m.Meta["boltzmann.epoch"])
+		sc := valScore{Epoch: epoch}
+		var sel float64
+		for _, c := range []struct {
+			name string
+			fn   func(*boltzmann.Model) (float64, error)
+			dst  **float64
+		}{{"ew2", ew2, &sc.EW2}, {"nll", nll, &sc.NLL}} {
+			v, err := c.fn(m)
+			if err == nil && !(v == v) {
+				err = fmt.Errorf("score is NaN")
+			}
+			if err != nil {
+				if c.name == *selectBy {
+					return math.NaN(), err
+				}
+				fmt.Fprintf(os.Stderr, "validation %s (logged only): %v\n", c.name, err)
+				continue
+			}
+			*c.dst = &v
+			if c.name == *selectBy {
+				sel = v
+			}
+		}
+		scores = append(scores, sc)
+		b, err := json.MarshalIndent(scores, "", "  ")
 		if err != nil {
 			return math.NaN(), err
 		}
-		l, err := nll(m)
-		if err != nil {
+		if err := traj.WriteFileAtomic(valPath, b); err != nil {
 			return math.NaN(), err
 		}
-		scores = append(scores, map[string]float64{"ew2": e, "nll": l})
-		fmt.Fprintf(os.Stderr, "validation: resampled E-W2 %.3f kT (%d proposals), NLL/dim %.4f; -select %s\n", e, *valSamples, l, *selectBy)
-		if *selectBy == "nll" {
-			return l, nil
-		}
-		return e, nil
+		fmt.Fprintf(os.Stderr, "validation: resampled E-W2 %s kT (%d proposals), NLL/dim %s; -select %s\n",
+			fmtScore(sc.EW2, 3), *valSamples, fmtScore(sc.NLL, 4), *selectBy)
+		return sel, nil
 	}
 	tc := boltzmann.TrainConfig{
 		Epochs: *epochs, BatchSize: *batch, LR: *lr, WeightDecay: *wd, EMADecay: *ema, Seed: *seed, Workers: *workers,
-		StatePath: filepath.Join(*out, "state.ckpt"), BestPath: filepath.Join(*out, "best.ckpt"),
+		StatePath: statePath, BestPath: filepath.Join(*out, "best.ckpt"),
 		FinalPath: filepath.Join(*out, "final.ckpt"), ValidateEvery: *valEvery,
-		Validate:  validate,
+		Validate: validate, ValidateName: *selectBy,
 		TimeLimit: *limit, Progress: os.Stderr, System: setup.Key,
 		Meta: map[string]string{"boltzmann.train_data": filepath.Base(*data), "boltzmann.command": fmt.Sprint(os.Args),
 			"boltzmann.init": *initPath},
@@ -166,19 +198,46 @@ func train(args []string) error {
 	if err != nil {
 		return err
 	}
+	num := func(v float64) any {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return v
+	}
+	byEpoch := map[string]any{}
+	for e, v := range res.Val {
+		byEpoch[strconv.Itoa(e)] = num(v)
+	}
 	summary := map[string]any{
 		"system": setup.Key, "tarflow": cfg, "std_nm": norm.Std, "train_frames": len(frames), "val_frames": len(valFrames),
-		"epochs": res.Epochs, "steps": res.Steps, "loss_per_dim": res.Loss, "samples_per_sec": res.SamplesPerSec,
-		"select": *selectBy, "best_val": res.BestVal, "best_epoch": res.BestEpoch, "val": res.Val, "val_scores": scores, "resumed": res.Resumed,
-		"wall_seconds": time.Since(start).Seconds(), "args": os.Args,
+		"epochs": res.Epochs, "steps": res.Steps, "loss_per_dim": num(res.Loss), "samples_per_sec": num(res.SamplesPerSec),
+		"select": *selectBy, "best_val": num(res.BestVal), "best_epoch": res.BestEpoch, "val": byEpoch, "val_scores": scores,
+		"resumed": res.Resumed, "wall_seconds": time.Since(start).Seconds(), "args": os.Args,
 	}
-	b, _ := json.MarshalIndent(summary, "", "  ")
+	b, err := json.MarshalIndent(summary, "", "  ")
+	if err != nil {
+		return fmt.Errorf("train: train.json: %v", err)
+	}
 	if err := traj.WriteFileAtomic(filepath.Join(*out, "train.json"), b); err != nil {
 		return err
 	}
 	fmt.Printf("trained %s: %d epochs, loss/dim %.4f, %.0f samples/s, best validation %s %.4f at epoch %d; models in %s\n",
 		setup.Key, res.Epochs, res.Loss, res.SamplesPerSec, *selectBy, res.BestVal, res.BestEpoch, *out)
 	return nil
+}
+
+// valScore holds both validation scores of one epoch (nil: not computed).
+type valScore struct {
+	Epoch int      `json:"epoch"`
+	EW2   *float64 `json:"ew2"`
+	NLL   *float64 `json:"nll"`
+}
+
+func fmtScore(v *float64, prec int) string {
+	if v == nil {
+		return "–"
+	}
+	return strconv.FormatFloat(*v, 'f', prec, 64)
 }
 
 func countParams(f *boltzmann.TarFlow[float32]) int {
