@@ -279,18 +279,25 @@ func TestModelSaveLoad(t *testing.T) {
 // TestTrainResume checks that training decreases the loss on a simple data
 // set and that a run interrupted after some epochs and resumed from its
 // state file ends with exactly the weights of an uninterrupted run.
-func TestTrainResume(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 5))
-	cfg := TarFlowConfig{Atoms: 4, Channels: 3, Width: 16, Heads: 1, Blocks: 2, Layers: 1}
+// toyFrames returns n normalised (Std 1, CoM-free) frames of a 4-atom toy
+// molecule: atoms at the origin and at scale on each axis, with 𝒩(0, 0.1²)
+// noise per coordinate.
+func toyFrames(rng *rand.Rand, n int, scale float64) [][]float64 {
 	base := []float64{0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1}
-	data := make([][]float64, 64)
+	data := make([][]float64, n)
 	for i := range data {
 		x := make([]float64, 12)
 		for j := range x {
-			x[j] = 2*base[j] + 0.1*rng.NormFloat64()
+			x[j] = scale*base[j] + 0.1*rng.NormFloat64()
 		}
 		data[i] = Normalizer{Std: 1}.Normalize(nil, x)
 	}
+	return data
+}
+
+func TestTrainResume(t *testing.T) {
+	cfg := TarFlowConfig{Atoms: 4, Channels: 3, Width: 16, Heads: 1, Blocks: 2, Layers: 1}
+	data := toyFrames(rand.New(rand.NewPCG(5, 5)), 64, 2)
 	tc := TrainConfig{Epochs: 6, BatchSize: 16, LR: 3e-3, Seed: 7}
 	full, fr, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
 	require.NoError(t, err)
@@ -457,17 +464,8 @@ func TestShippedModel(t *testing.T) {
 // normal NLL per dimension of the augmented frames; it is the same on every
 // call; it falls with training; and a model of the wrong size is an error.
 func TestValidationNLL(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
 	cfg := TarFlowConfig{Atoms: 4, Channels: 3, Width: 16, Heads: 1, Blocks: 2, Layers: 1}
-	base := []float64{0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1}
-	data := make([][]float64, 300)
-	for i := range data {
-		x := make([]float64, 12)
-		for j := range x {
-			x[j] = 5*base[j] + 0.1*rng.NormFloat64()
-		}
-		data[i] = Normalizer{Std: 1}.Normalize(nil, x)
-	}
+	data := toyFrames(rand.New(rand.NewPCG(3, 4)), 300, 5)
 	const seed = 11
 	score := ValidationNLL(data, 200, seed)
 	// With zero output projections (weight and bias) the flow is the identity.
