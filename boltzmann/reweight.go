@@ -426,22 +426,12 @@ func ValidationNLL(frames [][]float64, n int, seed uint64) func(m *Model) (float
 				return math.NaN(), fmt.Errorf("boltzmann: validation NLL: frame %d has length %d, model of dimension %d", i, len(x), d)
 			}
 		}
-		tp := nn.NewTape[float32](nil)
-		tp.NoGrad = true
+		r := &replica{flow: m.Flow, tp: nn.NewTape[float32](nil)}
 		const bs = 500
-		buf := make([]float32, bs*d)
 		sum := 0.0
 		for lo := 0; lo < len(aug); lo += bs {
-			hi := min(lo+bs, len(aug))
-			for i := lo; i < hi; i++ {
-				for j, v := range aug[i] {
-					buf[(i-lo)*d+j] = float32(v)
-				}
-			}
-			tp.Reset()
-			lq := m.Flow.LogProb(tp, tp.Const(buf[:(hi-lo)*d], hi-lo, d))
-			for _, v := range lq.Data {
-				sum -= float64(v)
+			for _, l := range r.logQRows(aug[lo:min(lo+bs, len(aug))], d, 1) {
+				sum -= l
 			}
 		}
 		v := sum / float64(len(aug)*d)

@@ -157,7 +157,7 @@ func train(args []string) error {
 			dst  **float64
 		}{{"ew2", ew2, &sc.EW2}, {"nll", nll, &sc.NLL}} {
 			v, err := c.fn(m)
-			if err == nil && !(v == v) {
+			if err == nil && math.IsNaN(v) {
 				err = fmt.Errorf("score is NaN")
 			}
 			if err != nil {
