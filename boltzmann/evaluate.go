@@ -44,14 +44,18 @@ type MethodRow struct {
 
 // Report is the outcome of Evaluate.
 type Report struct {
-	System      string      `json:"system"`
-	RefSamples  int         `json:"reference_samples"`
-	RefMeanE    float64     `json:"reference_mean_energy"`
-	Rows        []MethodRow `json:"rows"`
-	Settings    SBGSummary  `json:"settings"`
-	Chirality   ChiralityStats
-	NonFinite   int      `json:"non_finite"`
-	Clipped     int      `json:"clipped"`
+	System     string      `json:"system"`
+	RefSamples int         `json:"reference_samples"`
+	RefMeanE   float64     `json:"reference_mean_energy"`
+	Rows       []MethodRow `json:"rows"`
+	Settings   SBGSummary  `json:"settings"`
+	Chirality  ChiralityStats
+	NonFinite  int `json:"non_finite"`
+	Clipped    int `json:"clipped"`
+	// SMCStart is the number of proposals SMC started from; SMCCutOff
+	// counts the proposals at or above the energy cut-off (not eligible
+	// for SMC).
+	SMCStart    int      `json:"smc_start"`
 	SMCCutOff   int      `json:"smc_cut_off"`
 	SMCInvalid  int      `json:"smc_invalid"`
 	SMCResample int      `json:"smc_resamplings"`
@@ -194,6 +198,10 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 		rep.Rows = append(rep.Rows, r2)
 		sets = append(sets, SampleSet{Name: "flow-SMC", X: nm2, Energy: res.SMCEnergy})
 		rep.SMCCutOff, rep.SMCInvalid, rep.SMCResample = res.SMC.CutOff, res.SMC.Invalid, res.SMC.Resamplings
+		if cfg.UseEnergyCutoff {
+			rep.SMCCutOff += len(res.Proposals) - res.BelowCutoff
+		}
+		rep.SMCStart = res.SMCStart
 	}
 	if res.Refine != nil {
 		r3, nm3 := row(MethodSMCRefined, res.RefinedX, res.RefinedEnergy, math.NaN(), res.ProposalTime+res.ISTime+res.SMCTime+res.RefineTime)
@@ -279,7 +287,7 @@ func (r *Report) JSON() map[string]any {
 func (r *Report) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "SBG on %s: %d proposals (SMC from %d), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps × %d moves h=%.1e %s%s, ESS threshold %s, %s resampling, energy cut-off %s\n\n",
-		r.System, r.Settings.Proposals, smcCount(r.Settings), r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
+		r.System, r.Settings.Proposals, smcCount(r), r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
 		r.Settings.Steps, max(r.Settings.MovesPerStep, 1), r.Settings.StepSize, r.Settings.Kernel, adaptNote(r.Settings), essNote(r.Settings), r.Settings.Scheme, cutoffNote(r.Settings))
 	fmt.Fprintf(&b, "| method | samples | ESS | E-W2 (kT) | E-W2 samples | T-W2 (rad) | T-W2 samples | mean E (kT) | proposals/s | wall time (s) |\n")
 	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
@@ -335,7 +343,11 @@ func cutoffNote(s SBGSummary) string {
 	return fmt.Sprintf("%.4g kT", s.EnergyCutoff)
 }
 
-func smcCount(s SBGSummary) int {
+func smcCount(r *Report) int {
+	if r.SMCStart > 0 {
+		return r.SMCStart
+	}
+	s := r.Settings
 	if s.SMCParticles > 0 && s.SMCParticles < s.Proposals {
 		return s.SMCParticles
 	}
@@ -349,12 +361,12 @@ type QuickstartConfig struct {
 	// receives results.json, table.md and the PNGs.
 	System, ModelPath, RefPath, OutDir string
 	// Proposals (default 10,000), SMCParticles (default 2,000: SMC starts
-	// from the first SMCParticles proposals to fit a CPU budget), Steps
+	// from the first SMCParticles proposals below the energy cut-off to fit
+	// a CPU budget), Steps
 	// (default 100), TW2Samples (default 10,000: every proposal of the
 	// default run; larger sets are thinned evenly to that size) and Seed.
 	Proposals, SMCParticles, Steps, TW2Samples int
-	// NoEnergyCutoff disables the system's energy cut-off before SMC
-	// (needed while the shipped model's proposals all lie above it).
+	// NoEnergyCutoff disables the system's energy cut-off before SMC.
 	NoEnergyCutoff bool
 	// MALA replaces the SBG's ULA step (h = StepSize, default the
 	// system's SBG value) by MALA with step-size adaptation starting from

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/boltzflow/boltzflow/molecules"
 	"github.com/boltzflow/boltzflow/molecules/traj"
 	"github.com/boltzflow/boltzflow/nn"
+	"github.com/boltzflow/boltzflow/smc"
 )
 
 func aldp(t *testing.T) *SystemSetup {
@@ -381,7 +383,23 @@ func TestRunSBGErrors(t *testing.T) {
 	cfg := SBGConfig{Proposals: 16, BatchSize: 8, Steps: 2, UseEnergyCutoff: true, EnergyCutoff: -1e6, Seed: 1}
 	_, err = RunSBG(m, tg, cfg)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "vanished")
+	assert.Contains(t, err.Error(), "0 of 16 proposals below the energy cut-off of -1e+06 kT")
+	assert.ErrorIs(t, err, smc.ErrAllZeroWeights)
+
+	// With a cut-off between the proposals' energies, SMC starts from the
+	// first SMCParticles proposals below it, and smc.Run cuts none.
+	cfg = SBGConfig{Proposals: 16, BatchSize: 8, SkipSMC: true, Seed: 1}
+	r, err := RunSBG(m, tg, cfg)
+	require.NoError(t, err)
+	e := append([]float64(nil), r.Energy...)
+	sort.Float64s(e)
+	cfg.SkipSMC, cfg.Steps, cfg.SMCParticles = false, 2, 4
+	cfg.UseEnergyCutoff, cfg.EnergyCutoff = true, e[10]
+	r, err = RunSBG(m, tg, cfg)
+	require.NoError(t, err)
+	assert.Equal(t, 10, r.BelowCutoff)
+	assert.Equal(t, 4, r.SMCStart)
+	assert.Zero(t, r.SMC.CutOff)
 
 	other, err := LoadSystem("al4")
 	require.NoError(t, err)
@@ -391,7 +409,7 @@ func TestRunSBGErrors(t *testing.T) {
 
 	// IS only works and counts everything.
 	cfg = SBGConfig{Proposals: 16, BatchSize: 8, SkipSMC: true, Seed: 1, Chirality: s.Chirality(nil)}
-	r, err := RunSBG(m, tg, cfg)
+	r, err = RunSBG(m, tg, cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 16, r.Chirality.Correct+r.Chirality.Flipped+r.Chirality.Uncorrectable)
 	assert.Len(t, r.ISX, 16-r.Clipped-r.NonFinite)
@@ -515,4 +533,42 @@ func TestValidationNLL(t *testing.T) {
 	wrong := &Model{Flow: NewTarFlow[float32](TarFlowConfig{Atoms: 5, Channels: 3, Width: 16, Heads: 1, Blocks: 2, Layers: 1}, rand.New(rand.NewPCG(1, 1)))}
 	_, err = score(wrong)
 	assert.ErrorContains(t, err, "dimension 15")
+}
+
+// TestSMCStart checks which proposals SMC starts from: the first
+// SMCParticles, or with the energy cut-off on, the first SMCParticles of
+// those with a finite energy below it.
+func TestSMCStart(t *testing.T) {
+	energy := []float64{5, 20, math.NaN(), 1, 3, math.Inf(1), 9}
+	props := make([][]float64, len(energy))
+	for i := range props {
+		props[i] = []float64{float64(i)}
+	}
+	for _, tc := range []struct {
+		name      string
+		cfg       SBGConfig
+		want      []float64
+		wantBelow int
+	}{
+		{"all", SBGConfig{}, []float64{0, 1, 2, 3, 4, 5, 6}, 0},
+		{"first 3", SBGConfig{SMCParticles: 3}, []float64{0, 1, 2}, 0},
+		{"cut-off", SBGConfig{UseEnergyCutoff: true, EnergyCutoff: 10}, []float64{0, 3, 4, 6}, 4},
+		{"cut-off, first 2", SBGConfig{SMCParticles: 2, UseEnergyCutoff: true, EnergyCutoff: 10}, []float64{0, 3}, 4},
+		{"cut-off, more than below", SBGConfig{SMCParticles: 6, UseEnergyCutoff: true, EnergyCutoff: 4}, []float64{3, 4}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := &SBGResult{Proposals: props, Energy: energy}
+			x0 := smcStart(res, tc.cfg)
+			var got []float64
+			for _, x := range x0 {
+				got = append(got, x[0])
+			}
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, tc.wantBelow, res.BelowCutoff)
+			if len(x0) > 0 {
+				x0[0][0] = -1
+				assert.NotEqual(t, -1.0, props[int(got[0])][0], "copies, not aliases")
+			}
+		})
+	}
 }

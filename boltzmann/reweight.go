@@ -42,7 +42,9 @@ type SBGConfig struct {
 	SkipSMC bool
 	// SMCParticles, if positive and below Proposals, starts SMC from the
 	// first SMCParticles proposals only (to fit a CPU budget); IS always
-	// uses all proposals.
+	// uses all proposals. With UseEnergyCutoff they are the first
+	// SMCParticles proposals below the cut-off (all of them if fewer), so
+	// that the cut-off thins a larger pool instead of the SMC population.
 	SMCParticles int
 	// SMC settings: Steps (default 100), StepSize h in normalised units
 	// (default 1e-7), Kernel (ULA default, or MALA), ESSThreshold (default
@@ -123,13 +125,17 @@ type SBGResult struct {
 	// ISLogW are the clipped importance log-weights; ISESS their normalised
 	// Kish ESS; ISX and ISEnergy the multinomially resampled set (as many
 	// samples as survivors).
-	ISLogW    []float64
-	ISESS     float64
-	ISX       [][]float64
-	ISEnergy  []float64
-	SMC       *smc.Result
-	SMCX      [][]float64
-	SMCEnergy []float64
+	ISLogW   []float64
+	ISESS    float64
+	ISX      [][]float64
+	ISEnergy []float64
+	// SMCStart is the number of proposals SMC starts from; BelowCutoff the
+	// number of proposals with a finite energy below the cut-off (0 when
+	// it is off).
+	SMCStart, BelowCutoff int
+	SMC                   *smc.Result
+	SMCX                  [][]float64
+	SMCEnergy             []float64
 	// Refine is the MALA rejuvenation run after SMC (nil unless
 	// RefineSteps > 0); RefinedX and RefinedEnergy its final particles.
 	Refine        *smc.Result
@@ -247,13 +253,11 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 
 	// SMC from the (chirality-fixed) proposals.
 	t1 := time.Now()
-	m0 := n
-	if cfg.SMCParticles > 0 && cfg.SMCParticles < n {
-		m0 = cfg.SMCParticles
-	}
-	x0 := make([][]float64, m0)
-	for i, x := range res.Proposals[:m0] {
-		x0[i] = append([]float64(nil), x...)
+	x0 := smcStart(res, cfg)
+	res.SMCStart = len(x0)
+	if len(x0) < 2 {
+		return nil, fmt.Errorf("boltzmann: SMC: %d of %d proposals below the energy cut-off of %.4g kT (lowest energy %.4g kT); need at least 2: %w",
+			res.BelowCutoff, n, cfg.EnergyCutoff, minFinite(res.Energy), smc.ErrAllZeroWeights)
 	}
 	sc := smc.Config{
 		Steps: cfg.Steps, Kernel: cfg.Kernel, StepSize: cfg.StepSize, Scheme: cfg.Scheme,
@@ -291,6 +295,41 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// minFinite returns the smallest finite value of v (NaN if none).
+func minFinite(v []float64) float64 {
+	m := math.NaN()
+	for _, x := range v {
+		if finite(x) && !(x >= m) {
+			m = x
+		}
+	}
+	return m
+}
+
+// smcStart returns copies of the proposals SMC starts from: the first
+// cfg.SMCParticles (all if not positive), taken, with the energy cut-off on,
+// from the proposals with a finite energy below it. It sets res.BelowCutoff.
+func smcStart(res *SBGResult, cfg SBGConfig) [][]float64 {
+	n := len(res.Proposals)
+	m0 := n
+	if cfg.SMCParticles > 0 && cfg.SMCParticles < n {
+		m0 = cfg.SMCParticles
+	}
+	var x0 [][]float64
+	for i, x := range res.Proposals {
+		if cfg.UseEnergyCutoff {
+			if !(res.Energy[i] < cfg.EnergyCutoff) {
+				continue
+			}
+			res.BelowCutoff++
+		}
+		if len(x0) < m0 {
+			x0 = append(x0, append([]float64(nil), x...))
+		}
+	}
+	return x0
 }
 
 // refine runs cfg.RefineSteps adaptive MALA moves on the target from the

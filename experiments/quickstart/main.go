@@ -45,7 +45,8 @@ func run(args []string) error {
 	out := fs.String("out", "quickstart-out", "output directory")
 	seed := fs.Uint64("seed", 0, "random seed of every stage")
 	proposals := fs.Int("proposals", 10000, "flow proposals drawn for importance sampling")
-	smcParticles := fs.Int("smc-particles", 2000, "SMC particles (the first proposals; CPU budget)")
+	smcParticles := fs.Int("smc-particles", 2000, "SMC particles: the first proposals below the energy cut-off (CPU budget)")
+	noCutoff := fs.Bool("no-cutoff", false, "no energy cut-off before SMC: start SMC from the first proposals of all")
 	model := fs.String("model", "", "TarFlow checkpoint (default: the shipped "+modelRel+")")
 	ref := fs.String("ref", "", "MD test frames, .npy float32 [frames, atoms, 3] in nm (default: the shipped "+refRel+")")
 	meowSteps := fs.Int("meow-steps", 8000, "MEow training steps on Pendulum-v1 (0 skips the RL part)")
@@ -82,10 +83,11 @@ func run(args []string) error {
 	rep, err := boltzmann.Quickstart(boltzmann.QuickstartConfig{
 		System: "aldp", ModelPath: *model, RefPath: *ref, OutDir: *out,
 		Proposals: *proposals, SMCParticles: *smcParticles, TW2Samples: *tw2Samples, Seed: *seed,
-		// The shipped CPU-trained flow still proposes every sample above the
-		// system's energy cut-off; with the cut-off on, SMC would have no
-		// particle left (docs/results-sbg.md).
-		NoEnergyCutoff: true,
+		// The system's energy cut-off (10 kT for ALDP) is on: SMC starts
+		// from the first -smc-particles proposals below it (about a
+		// quarter of the shipped flow's proposals), -no-cutoff starts it
+		// from the first proposals of all.
+		NoEnergyCutoff: *noCutoff,
 		// The CPU-trained flow's proposals are far from the target, so
 		// ULA with the SBG's h = 1e-7 barely moves them; adaptive MALA
 		// (exact for every intermediate density) repairs much more.

@@ -44,7 +44,7 @@ func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
 		cutoff:       fs.Float64("energy-cutoff", math.NaN(), "energy cut-off (kT) before SMC (default: the SBG value of the system; +Inf disables)"),
 		steps:        fs.Int("steps", 100, "SMC annealing steps"),
 		tw2:          fs.Int("tw2-samples", 10000, "samples per set used by T-W2 (both sets thinned evenly; exact optimal transport; reported in the table)"),
-		particles:    fs.Int("smc-particles", 0, "start SMC from only the first this many proposals (0 = all)"),
+		particles:    fs.Int("smc-particles", 0, "start SMC from only the first this many proposals below the energy cut-off (0 = all of them)"),
 		h:            fs.Float64("h", 0, "Langevin step size in normalised units (default: the SBG value of the system)"),
 		ess:          fs.Float64("ess-threshold", 0.5, "resample when the normalised ESS falls below this (negative: never, until the final resampling)"),
 		kernel:       fs.String("kernel", "ula", "Langevin kernel: ula or mala"),

@@ -6,6 +6,7 @@
 //	go run ./experiments/sbg train -system aldp -data train.npy -init sbg-out/aldp/best.ckpt -epochs 40 -out sbg-out/aldp-more
 //	go run ./experiments/sbg sample -system aldp -model sbg-out/aldp/best.ckpt -n 1000 -out props.npy
 //	go run ./experiments/sbg eval -system aldp -model sbg-out/aldp/best.ckpt -ref test.npy -out sbg-out/aldp/eval
+//	go run ./experiments/sbg floor -system aldp -ref test.npy -pool train.npy -n 2000
 //
 // Data are .npy trajectories [frames, atoms, 3] in nm (float32 or float64)
 // in the atom order of the system's topology, e.g. from experiments/md.
@@ -24,6 +25,9 @@ func usage() {
   sample  draw proposals from a trained TarFlow and write them as .npy (nm)
   eval    run flow-IS and flow-SMC against a reference MD set; write a table,
           results.json, Ramachandran and energy-histogram PNGs
+  floor   T-W2 and E-W2 of an ideal sampler with only n_eff independent MD
+          frames: the floor IS and SMC cannot beat with that many
+          effective samples
 
 Run "sbg <command> -h" for the flags of a command.
 `)
@@ -42,6 +46,8 @@ func main() {
 		err = sample(os.Args[2:])
 	case "eval":
 		err = eval(os.Args[2:])
+	case "floor":
+		err = floor(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		usage()
 		return

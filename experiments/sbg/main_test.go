@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/boltzflow/boltzflow/boltzmann"
+	"github.com/boltzflow/boltzflow/molecules/traj"
 )
 
 const testFrames = "../quickstart/data/aldp-300K-test.npy"
@@ -87,4 +89,53 @@ func TestTrainSelect(t *testing.T) {
 
 	err = train(append(args, "-select", "ew2"))
 	assert.ErrorContains(t, err, `selects by validation score "nll", this run by "ew2"`)
+}
+
+// TestFloor checks the ideal-sampler floor: with as many distinct reference
+// frames as samples the set is a permutation of the reference, so both
+// distances are 0; with 3 effective frames they are not; bad flags are
+// errors that name the flag.
+func TestFloor(t *testing.T) {
+	frames, atoms, err := traj.ReadNPY(testFrames)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	small := filepath.Join(dir, "small.npy")
+	require.NoError(t, traj.WriteNPY(small, frames[:300], atoms))
+	out := filepath.Join(dir, "floor")
+	require.NoError(t, floor([]string{"-ref", small, "-pool", small, "-n", "300", "-neff", "300,3", "-reps", "2", "-out", out}))
+	b, err := os.ReadFile(filepath.Join(out, "floor.json"))
+	require.NoError(t, err)
+	var rows []floorRow
+	require.NoError(t, json.Unmarshal(b, &rows))
+	require.Len(t, rows, 2)
+	for _, v := range rows[0].TW2 {
+		assert.InDelta(t, 0, v, 1e-9)
+	}
+	for _, v := range rows[0].EW2 {
+		assert.InDelta(t, 0, v, 1e-9)
+	}
+	assert.Greater(t, rows[1].TW2Med, 0.05)
+	assert.Greater(t, rows[1].EW2Med, 0.5)
+	assert.Equal(t, 300, rows[1].Samples)
+
+	require.ErrorContains(t, floor([]string{"-ref", small}), "-pool")
+	require.ErrorContains(t, floor([]string{"-ref", small, "-pool", small, "-neff", "10,x"}), `"x"`)
+	require.ErrorContains(t, floor([]string{"-ref", small, "-pool", small, "-n", "0"}), "-n 0")
+}
+
+func TestFloorIndices(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	idx := floorIndices(rng, 100, 5, 1000)
+	distinct := map[int]bool{}
+	for _, i := range idx {
+		distinct[i] = true
+	}
+	assert.Len(t, idx, 1000)
+	assert.Len(t, distinct, 5)
+	idx = floorIndices(rng, 100, 500, 50)
+	distinct = map[int]bool{}
+	for _, i := range idx {
+		distinct[i] = true
+	}
+	assert.Len(t, distinct, 50)
 }
