@@ -286,8 +286,8 @@ func (r *Report) JSON() map[string]any {
 // and settings.
 func (r *Report) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SBG on %s: %d proposals (SMC from %d), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps × %d moves h=%.1e %s%s, ESS threshold %s, %s resampling, energy cut-off %s\n\n",
-		r.System, r.Settings.Proposals, smcCount(r), r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
+	fmt.Fprintf(&b, "SBG on %s: %d proposals (%s), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps × %d moves h=%.1e %s%s, ESS threshold %s, %s resampling, energy cut-off %s\n\n",
+		r.System, r.Settings.Proposals, smcNote(r), r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
 		r.Settings.Steps, max(r.Settings.MovesPerStep, 1), r.Settings.StepSize, r.Settings.Kernel, adaptNote(r.Settings), essNote(r.Settings), r.Settings.Scheme, cutoffNote(r.Settings))
 	fmt.Fprintf(&b, "| method | samples | ESS | E-W2 (kT) | E-W2 samples | T-W2 (rad) | T-W2 samples | mean E (kT) | proposals/s | wall time (s) |\n")
 	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
@@ -341,6 +341,16 @@ func cutoffNote(s SBGSummary) string {
 		return "off"
 	}
 	return fmt.Sprintf("%.4g kT", s.EnergyCutoff)
+}
+
+// smcNote says how many proposals SMC started from, or that it did not run.
+func smcNote(r *Report) string {
+	for _, row := range r.Rows {
+		if row.Method == "flow-SMC" {
+			return fmt.Sprintf("SMC from %d", smcCount(r))
+		}
+	}
+	return "no SMC"
 }
 
 func smcCount(r *Report) int {

@@ -359,6 +359,12 @@ func TestReportMarkdownColumns(t *testing.T) {
 	assert.Contains(t, table[0], "E-W2 samples")
 	assert.Contains(t, table[2], "| 11.700 | 9990 | 0.466 | 2000 |")
 	assert.Contains(t, table[3], "| – | 1.060 | 1996 | 1.900 | 1996 |")
+
+	// The header names the SMC start count, or that SMC did not run.
+	r.Settings.Proposals, r.SMCStart = 10000, 1800
+	assert.Contains(t, r.Markdown(), "10000 proposals (SMC from 1800)")
+	r.Rows = r.Rows[:1]
+	assert.Contains(t, r.Markdown(), "10000 proposals (no SMC)")
 }
 
 // TestMedianEnergyTerms checks the per-term medians against the force
