@@ -49,8 +49,8 @@ func floorIndices(rng *rand.Rand, pool, neff, n int) []int {
 // equilibrium samples can come to a reference set: the floor that T-W2 and
 // E-W2 of IS or SMC cannot beat with that many effective samples.
 func floor(args []string) error {
-	fs := flag.NewFlagSet("sbg floor", flag.ContinueOnError)
-	system := fs.String("system", "aldp", "system key")
+	fs := flag.NewFlagSet("floor", flag.ContinueOnError)
+	system := fs.String("system", "aldp", "system: aldp, al3, al4 or al6")
 	refPath := fs.String("ref", "", "reference MD frames (.npy, nm), as for eval")
 	poolPath := fs.String("pool", "", "independent MD frames (.npy, nm) the ideal sampler draws from")
 	n := fs.Int("n", 2000, "samples per set (the resampled population size)")
