@@ -347,21 +347,10 @@ func cutoffNote(s SBGSummary) string {
 func smcNote(r *Report) string {
 	for _, row := range r.Rows {
 		if row.Method == "flow-SMC" {
-			return fmt.Sprintf("SMC from %d", smcCount(r))
+			return fmt.Sprintf("SMC from %d", r.SMCStart)
 		}
 	}
 	return "no SMC"
-}
-
-func smcCount(r *Report) int {
-	if r.SMCStart > 0 {
-		return r.SMCStart
-	}
-	s := r.Settings
-	if s.SMCParticles > 0 && s.SMCParticles < s.Proposals {
-		return s.SMCParticles
-	}
-	return s.Proposals
 }
 
 // QuickstartConfig holds the inputs of Quickstart.
@@ -372,9 +361,9 @@ type QuickstartConfig struct {
 	System, ModelPath, RefPath, OutDir string
 	// Proposals (default 10,000), SMCParticles (default 2,000: SMC starts
 	// from the first SMCParticles proposals below the energy cut-off to fit
-	// a CPU budget), Steps
-	// (default 100), TW2Samples (default 10,000: every proposal of the
-	// default run; larger sets are thinned evenly to that size) and Seed.
+	// a CPU budget), Steps (default 100), TW2Samples (default 10,000: every
+	// proposal of the default run; larger sets are thinned evenly to that
+	// size) and Seed.
 	Proposals, SMCParticles, Steps, TW2Samples int
 	// NoEnergyCutoff disables the system's energy cut-off before SMC.
 	NoEnergyCutoff bool

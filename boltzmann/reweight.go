@@ -255,6 +255,9 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	t1 := time.Now()
 	x0 := smcStart(res, cfg)
 	res.SMCStart = len(x0)
+	if len(x0) < 2 && !cfg.UseEnergyCutoff {
+		return nil, fmt.Errorf("boltzmann: SMC needs at least 2 proposals, have %d: %w", len(x0), smc.ErrAllZeroWeights)
+	}
 	if len(x0) < 2 {
 		return nil, fmt.Errorf("boltzmann: SMC: %d of %d proposals below the energy cut-off of %.4g kT (lowest energy %.4g kT); need at least 2: %w",
 			res.BelowCutoff, n, cfg.EnergyCutoff, minFinite(res.Energy), smc.ErrAllZeroWeights)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,10 +114,7 @@ func floor(args []string) error {
 			row.EW2 = append(row.EW2, boltzmann.EnergyW2(e, refE))
 			row.Samples = m
 		}
-		row.TW2Med, row.EW2Med = median(row.TW2), median(row.EW2)
-		s := append([]float64(nil), row.TW2...)
-		sort.Float64s(s)
-		row.TW2Max = s[len(s)-1]
+		row.TW2Med, row.EW2Med, row.TW2Max = median(row.TW2), median(row.EW2), slices.Max(row.TW2)
 		rows = append(rows, row)
 		fmt.Fprintf(os.Stderr, "n_eff %d done\n", neff)
 	}
