@@ -138,6 +138,43 @@ func (f *TarFlow[F]) Clone() *TarFlow[F] {
 	return g
 }
 
+// Deepen returns a copy of the flow with layers causal transformer layers
+// per block, at least the current Config.Layers. Every block keeps its
+// layers, embeddings and projections and gains new layers after its last
+// one. A new layer's attention-output and second feed-forward projections
+// (weights and biases) are zero, which makes a pre-LN layer the identity: the
+// deeper flow has exactly the density of f, and training from it uses the
+// extra depth. The other weights of the new layers are drawn from rng as in
+// NewTarFlow. f is not modified.
+func (f *TarFlow[F]) Deepen(layers int, rng *rand.Rand) (*TarFlow[F], error) {
+	old := f.Config.Layers
+	if layers < old {
+		return nil, fmt.Errorf("boltzmann: TarFlow.Deepen: %d layers per block, fewer than the flow's %d", layers, old)
+	}
+	cfg := f.Config
+	cfg.Layers = layers
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	g := NewTarFlow[F](cfg, rng)
+	for k, b := range g.blocks {
+		fb := f.blocks[k]
+		nn.CopyParams(b.in.Params(), fb.in.Params())
+		copy(b.pos.Data, fb.pos.Data)
+		nn.CopyParams(b.out.Params(), fb.out.Params())
+		for l, layer := range b.layers {
+			if l < old {
+				nn.CopyParams(layer.Params(), fb.layers[l].Params())
+				continue
+			}
+			for _, p := range []*nn.Param[F]{layer.Wo.W, layer.Wo.B, layer.FF2.W, layer.FF2.B} {
+				clear(p.Data)
+			}
+		}
+	}
+	return g, nil
+}
+
 func (f *TarFlow[F]) clamp(tp *nn.Tape[F], a *nn.Tensor[F]) *nn.Tensor[F] {
 	s := f.Config.SoftClamp
 	if s <= 0 {

@@ -155,3 +155,38 @@ func TestTarFlowInitIsNearIdentity(t *testing.T) {
 	assert.InDelta(t, ld.Data[0], ld.Data[1], 1e-12)
 	assert.InDelta(t, ld.Data[0], ld.Data[2], 1e-12)
 }
+
+func TestTarFlowDeepen(t *testing.T) {
+	for _, cfg := range smallConfigs() {
+		f := perturbed[float64](cfg, 3, 0.3)
+		g, err := f.Deepen(cfg.Layers+2, rand.New(rand.NewPCG(4, 4)))
+		require.NoError(t, err)
+		require.Equal(t, cfg.Layers+2, g.Config.Layers)
+		x := randRows(rand.New(rand.NewPCG(5, 5)), 4, cfg.Dim())
+		tp := nn.NewTape[float64](nil)
+		want := f.LogProb(tp, tp.Const(x, 4, cfg.Dim())).Data
+		tp2 := nn.NewTape[float64](nil)
+		lp := g.LogProb(tp2, tp2.Const(x, 4, cfg.Dim()))
+		// Same density: the new layers are exact identities.
+		for i := range want {
+			assert.InDelta(t, want[i], lp.Data[i], 1e-12*math.Max(1, math.Abs(want[i])))
+		}
+		// The extra depth is trainable: the zeroed output projections of a
+		// new layer receive a gradient.
+		tp2.Backward(tp2.Sum(lp))
+		last := g.blocks[0].layers[cfg.Layers+1]
+		assert.Greater(t, sumAbs(last.Wo.W.Grad)+sumAbs(last.FF2.W.Grad), 0.0, "%+v", cfg)
+		// f is untouched and a shallower flow is refused.
+		assert.Equal(t, cfg.Layers, f.Config.Layers)
+		_, err = f.Deepen(cfg.Layers-1, rand.New(rand.NewPCG(4, 4)))
+		assert.Error(t, err)
+	}
+}
+
+func sumAbs(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += math.Abs(x)
+	}
+	return s
+}

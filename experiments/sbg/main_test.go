@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/boltzflow/boltzflow/boltzmann"
 	"github.com/boltzflow/boltzflow/molecules/traj"
+	"github.com/boltzflow/boltzflow/nn"
 )
 
 const testFrames = "../quickstart/data/aldp-300K-test.npy"
@@ -40,10 +42,41 @@ func TestTrainInit(t *testing.T) {
 		require.InDeltaSlice(t, pa[i].Data, pb[i].Data, 1e-5, pa[i].Name)
 	}
 
+	// -layers deepens the initial model by identity layers: same density.
+	c := filepath.Join(dir, "c")
+	require.NoError(t, train(append(tiny, "-val-frac", "0.3", "-lr", "1e-12", "-init", filepath.Join(a, "final.ckpt"), "-layers", "3", "-out", c)))
+	mc, err := boltzmann.LoadModel(filepath.Join(c, "final.ckpt"), 22)
+	require.NoError(t, err)
+	assert.Equal(t, 3, mc.Flow.Config.Layers)
+	frames, err := boltzmann.LoadFrames(testFrames, 22)
+	require.NoError(t, err)
+	la, lc := flowLogProb(ma, frames[:8]), flowLogProb(mc, frames[:8])
+	for i := range la {
+		assert.InDelta(t, float64(la[i]), float64(lc[i]), 1e-4*(1+math.Abs(float64(la[i]))))
+	}
+
 	err = train(append(tiny, "-init", filepath.Join(a, "final.ckpt"), "-width", "32", "-out", b))
 	require.ErrorContains(t, err, "fixes the architecture")
+	err = train(append(tiny, "-init", filepath.Join(c, "final.ckpt"), "-layers", "2", "-out", b))
+	require.ErrorContains(t, err, "fewer than the flow's 3")
 	err = train([]string{"-system", "al3", "-data", testFrames, "-init", filepath.Join(a, "final.ckpt"), "-out", b})
 	require.ErrorContains(t, err, "checkpoint is for 22 atoms")
+}
+
+// flowLogProb returns the flow's log density of frames (nm) in normalised
+// coordinates.
+func flowLogProb(m *boltzmann.Model, frames [][]float64) []float32 {
+	x := boltzmann.NormalizeAll(m.Norm, frames)
+	d := len(x[0])
+	flat := make([]float32, 0, len(x)*d)
+	for _, r := range x {
+		for _, v := range r {
+			flat = append(flat, float32(v))
+		}
+	}
+	tp := nn.NewTape[float32](nil)
+	tp.NoGrad = true
+	return m.Flow.LogProb(tp, tp.Const(flat, len(x), d)).Data
 }
 
 // TestTrainSelect trains a tiny TarFlow for two epochs selecting by the

@@ -27,7 +27,7 @@ func train(args []string) error {
 	width := fs.Int("width", 0, "transformer width C (0 = size default)")
 	heads := fs.Int("heads", 0, "attention heads (0 = size default)")
 	blocks := fs.Int("blocks", 0, "flow blocks K (0 = size default)")
-	layers := fs.Int("layers", 0, "transformer layers per block L (0 = size default)")
+	layers := fs.Int("layers", 0, "transformer layers per block L (0 = size default); with -init, a larger L deepens the initial model by identity layers")
 	clamp := fs.Float64("soft-clamp", 0, "soft clamp of the log-scale (0 = none, the SBG default)")
 	epochs := fs.Int("epochs", 100, "epochs")
 	batch := fs.Int("batch", 256, "batch size")
@@ -63,8 +63,8 @@ func train(args []string) error {
 	n := setup.Top.NumAtoms()
 	var initModel *boltzmann.Model
 	if *initPath != "" {
-		if *paper || *channels != 0 || *width != 0 || *heads != 0 || *blocks != 0 || *layers != 0 || *clamp != 0 {
-			return fmt.Errorf("train: -init %s fixes the architecture; drop -paper, -channels, -width, -heads, -blocks, -layers and -soft-clamp", *initPath)
+		if *paper || *channels != 0 || *width != 0 || *heads != 0 || *blocks != 0 || *clamp != 0 {
+			return fmt.Errorf("train: -init %s fixes the architecture (only -layers may deepen it); drop -paper, -channels, -width, -heads, -blocks and -soft-clamp", *initPath)
 		}
 		if initModel, err = boltzmann.LoadModel(*initPath, n); err != nil {
 			return fmt.Errorf("train: -init: %w", err)
@@ -129,6 +129,13 @@ func train(args []string) error {
 	flow := boltzmann.NewTarFlow[float32](cfg, rand.New(rand.NewPCG(*seed, 1)))
 	if initModel != nil {
 		flow = initModel.Flow
+		if cfg.Layers != flow.Config.Layers {
+			// -layers deepens the initial model with identity layers: same
+			// density, more capacity (TarFlow.Deepen).
+			if flow, err = flow.Deepen(cfg.Layers, rand.New(rand.NewPCG(*seed, 1))); err != nil {
+				return fmt.Errorf("train: -init %s -layers %d: %w", *initPath, cfg.Layers, err)
+			}
+		}
 	}
 	fmt.Fprintf(os.Stderr, "sbg train: %s, %d training and %d validation frames, std %.5f nm, TarFlow %+v (%d parameters)\n",
 		setup.Key, len(frames), len(valFrames), norm.Std, cfg, countParams(flow))
