@@ -312,6 +312,12 @@ func TestTrainResume(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, r1.Epochs)
 	tc.TimeLimit = 0
+	tc.StopEpoch = 3 // resume, then stop after epoch 3 of the 6-epoch schedule
+	_, r3, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
+	require.NoError(t, err)
+	assert.True(t, r3.Resumed)
+	assert.Equal(t, 3, r3.Epochs)
+	tc.StopEpoch = 0
 	tc.FinalPath = filepath.Join(dir, "final.ckpt")
 	resumed, r2, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
 	require.NoError(t, err)

@@ -160,6 +160,11 @@ type TrainConfig struct {
 	// TimeLimit stops training cleanly after the epoch in which it is
 	// exceeded (0: no limit).
 	TimeLimit time.Duration
+	// StopEpoch, if positive and below Epochs, stops training cleanly after
+	// that epoch of the Epochs-long schedule, as if the time limit had been
+	// hit there: the state at StopEpoch resumes the schedule, and the final
+	// model is the EMA model at StopEpoch.
+	StopEpoch int
 	// Progress, if not nil, receives progress lines (epoch, loss,
 	// samples/s, ETA) after every epoch and, within an epoch, every
 	// ProgressEvery of wall time (0 means one minute).
@@ -343,7 +348,7 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			fmt.Fprintf(cfg.Progress, "epoch %d/%d  step %d/%d  loss/dim %.4f  lr %.2e  %.0f samples/s  ETA %s\n",
 				epoch+1, cfg.Epochs, (epoch+1)*batches, total, res.Loss, opt.LR, res.SamplesPerSec, eta(total-(epoch+1)*batches))
 		}
-		last := epoch+1 == cfg.Epochs || (cfg.TimeLimit > 0 && time.Since(start) > cfg.TimeLimit)
+		last := epoch+1 == cfg.Epochs || epoch+1 == cfg.StopEpoch || (cfg.TimeLimit > 0 && time.Since(start) > cfg.TimeLimit)
 		if cfg.Validate != nil && (last || (cfg.ValidateEvery > 0 && (epoch+1)%cfg.ValidateEvery == 0)) {
 			vm := model()
 			vm.Meta[metaEpoch] = strconv.Itoa(epoch + 1)

@@ -37,6 +37,7 @@ func train(args []string) error {
 	seed := fs.Uint64("seed", 0, "random seed")
 	workers := fs.Int("workers", 1, "data-parallel workers per batch (results depend on -seed and -workers only)")
 	limit := fs.Duration("time-limit", 0, "stop after the epoch in which this wall time is exceeded (0 = none)")
+	stopEpoch := fs.Int("stop-epoch", 0, "stop after this epoch of the -epochs schedule, like -time-limit (0 = run the whole schedule)")
 	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2 and NLL) every this many epochs")
 	valSamples := fs.Int("val-samples", 2000, "proposals per validation")
 	selectBy := fs.String("select", "ew2", "validation score that picks best.ckpt: ew2 (resampled energy-W2 of -val-samples proposals, sbg.md §4) or nll (NLL per dimension of up to 10,000 augmented validation frames); both are printed")
@@ -196,7 +197,7 @@ func train(args []string) error {
 		StatePath: statePath, BestPath: filepath.Join(*out, "best.ckpt"),
 		FinalPath: filepath.Join(*out, "final.ckpt"), ValidateEvery: *valEvery,
 		Validate: validate, ValidateName: *selectBy,
-		TimeLimit: *limit, Progress: os.Stderr, System: setup.Key,
+		TimeLimit: *limit, StopEpoch: *stopEpoch, Progress: os.Stderr, System: setup.Key,
 		Meta: map[string]string{"boltzmann.train_data": filepath.Base(*data), "boltzmann.command": fmt.Sprint(os.Args),
 			"boltzmann.init": *initPath},
 	}
