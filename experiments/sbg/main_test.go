@@ -61,6 +61,8 @@ func TestTrainInit(t *testing.T) {
 	require.ErrorContains(t, err, "fewer than the flow's 3")
 	err = train([]string{"-system", "al3", "-data", testFrames, "-init", filepath.Join(a, "final.ckpt"), "-out", b})
 	require.ErrorContains(t, err, "checkpoint is for 22 atoms")
+	err = train(append(tiny, "-stop-epoch", "2", "-out", b))
+	require.ErrorContains(t, err, "-stop-epoch 2: want 0 (none) to -epochs 1")
 }
 
 // flowLogProb returns the flow's log density of frames (nm) in normalised

@@ -57,6 +57,9 @@ func train(args []string) error {
 	if *workers < 1 || *epochs < 1 {
 		return fmt.Errorf("train: -workers %d -epochs %d: want at least 1 of each", *workers, *epochs)
 	}
+	if *stopEpoch < 0 || *stopEpoch > *epochs {
+		return fmt.Errorf("train: -stop-epoch %d: want 0 (none) to -epochs %d", *stopEpoch, *epochs)
+	}
 	setup, err := boltzmann.LoadSystem(*system)
 	if err != nil {
 		return err
@@ -111,6 +114,19 @@ func train(args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	var flow *boltzmann.TarFlow[float32]
+	switch {
+	case initModel == nil:
+		flow = boltzmann.NewTarFlow[float32](cfg, rand.New(rand.NewPCG(*seed, 1)))
+	case cfg.Layers == initModel.Flow.Config.Layers:
+		flow = initModel.Flow
+	default:
+		// -layers deepens the initial model with identity layers: same
+		// density, more capacity (TarFlow.Deepen).
+		if flow, err = initModel.Flow.Deepen(cfg.Layers, rand.New(rand.NewPCG(*seed, 1))); err != nil {
+			return fmt.Errorf("train: -init %s -layers %d: %w", *initPath, cfg.Layers, err)
+		}
+	}
 	if *out == "" {
 		*out = filepath.Join("sbg-out", setup.Key)
 	}
@@ -127,17 +143,6 @@ func train(args []string) error {
 	}
 	valRef := boltzmann.Subsample(valFrames, boltzmann.MaxEvalSamples)
 	valE := target.EnergiesNM(valRef)
-	flow := boltzmann.NewTarFlow[float32](cfg, rand.New(rand.NewPCG(*seed, 1)))
-	if initModel != nil {
-		flow = initModel.Flow
-		if cfg.Layers != flow.Config.Layers {
-			// -layers deepens the initial model with identity layers: same
-			// density, more capacity (TarFlow.Deepen).
-			if flow, err = flow.Deepen(cfg.Layers, rand.New(rand.NewPCG(*seed, 1))); err != nil {
-				return fmt.Errorf("train: -init %s -layers %d: %w", *initPath, cfg.Layers, err)
-			}
-		}
-	}
 	fmt.Fprintf(os.Stderr, "sbg train: %s, %d training and %d validation frames, std %.5f nm, TarFlow %+v (%d parameters)\n",
 		setup.Key, len(frames), len(valFrames), norm.Std, cfg, countParams(flow))
 	// Both validation scores are computed and printed; -select picks the
