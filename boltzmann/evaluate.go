@@ -77,11 +77,14 @@ type Report struct {
 
 // SBGSummary records the settings of a run with its results.
 type SBGSummary struct {
-	Proposals     int     `json:"proposals"`
-	SMCParticles  int     `json:"smc_particles"`
-	Com           string  `json:"com_adjustment"`
-	ComSigma      float64 `json:"com_sigma"`
-	ComEmpirical  bool    `json:"com_sigma_empirical"`
+	Proposals    int     `json:"proposals"`
+	SMCParticles int     `json:"smc_particles"`
+	Com          string  `json:"com_adjustment"`
+	ComSigma     float64 `json:"com_sigma"`
+	ComEmpirical bool    `json:"com_sigma_empirical"`
+	// PriorStd is the latent standard deviation τ of the proposal (1: the
+	// trained flow, SBG's proposal).
+	PriorStd      float64 `json:"prior_std"`
 	ClipQuantile  float64 `json:"clip_quantile"`
 	EnergyCutoff  float64 `json:"energy_cutoff"`
 	UseCutoff     bool    `json:"energy_cutoff_on"`
@@ -148,9 +151,14 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	if err != nil {
 		return nil, err
 	}
+	tau := m.Flow.priorStd()
+	if cfg.PriorStd != 0 {
+		tau = cfg.PriorStd
+	}
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
 		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL, RefNLLError: refNLLErr}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
+		PriorStd:     tau,
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
 		MovesPerStep: max(cfg.MovesPerStep, 1), Adapt: cfg.Adapt, Seed: cfg.Seed}
@@ -345,12 +353,16 @@ func cutoffNote(s SBGSummary) string {
 
 // smcNote says how many proposals SMC started from, or that it did not run.
 func smcNote(r *Report) string {
+	note := "no SMC"
 	for _, row := range r.Rows {
 		if row.Method == "flow-SMC" {
-			return fmt.Sprintf("SMC from %d", r.SMCStart)
+			note = fmt.Sprintf("SMC from %d", r.SMCStart)
 		}
 	}
-	return "no SMC"
+	if tau := r.Settings.PriorStd; tau != 0 && tau != 1 {
+		note += fmt.Sprintf("; latent std τ = %g, a colder proposal than SBG's", tau)
+	}
+	return note
 }
 
 // QuickstartConfig holds the inputs of Quickstart.

@@ -365,6 +365,11 @@ func TestReportMarkdownColumns(t *testing.T) {
 	assert.Contains(t, r.Markdown(), "10000 proposals (SMC from 1800)")
 	r.Rows = r.Rows[:1]
 	assert.Contains(t, r.Markdown(), "10000 proposals (no SMC)")
+	// A colder proposal says so; τ = 1 is SBG's and is not mentioned.
+	r.Settings.PriorStd = 1
+	assert.NotContains(t, r.Markdown(), "latent std")
+	r.Settings.PriorStd = 0.9
+	assert.Contains(t, r.Markdown(), "10000 proposals (no SMC; latent std τ = 0.9, a colder proposal than SBG's)")
 }
 
 // TestMedianEnergyTerms checks the per-term medians against the force

@@ -421,6 +421,29 @@ func TestRunSBGErrors(t *testing.T) {
 	assert.Len(t, r.ISX, 16-r.Clipped-r.NonFinite)
 	assert.Greater(t, r.ISESS, 0.0)
 
+	// A colder proposal (τ = 0.5) weights its samples with its own exact
+	// density and leaves the model alone; a negative τ is an error.
+	cfg = SBGConfig{Proposals: 16, BatchSize: 8, SkipSMC: true, Seed: 1, PriorStd: 0.5, ComNone: true}
+	r, err = RunSBG(m, tg, cfg)
+	require.NoError(t, err)
+	assert.Zero(t, m.Flow.PriorStd)
+	cold := m.Flow.Clone()
+	cold.PriorStd = 0.5
+	x32 := make([]float32, 0, 16*len(r.Proposals[0]))
+	for _, x := range r.Proposals {
+		for _, v := range x {
+			x32 = append(x32, float32(v))
+		}
+	}
+	tp := nnTape()
+	want := cold.LogProb(tp, tp.Const(x32, 16, len(r.Proposals[0]))).Data
+	for i := range want {
+		assert.InDelta(t, float64(want[i]), r.LogQ[i], 1e-3, "proposal %d", i)
+	}
+	cfg.PriorStd = -1
+	_, err = RunSBG(m, tg, cfg)
+	require.ErrorContains(t, err, "latent standard deviation -1")
+
 	// A negative ESS threshold never resamples before the end, where the
 	// default (0, meaning 0.5) does: an untrained flow's weights degenerate
 	// at the first step.

@@ -31,6 +31,11 @@ type SBGConfig struct {
 	// Chirality, if not nil, mirrors proposals with the wrong chirality
 	// before weighting.
 	Chirality *Chirality
+	// PriorStd, if not 0, is the latent standard deviation τ of the
+	// proposal (TarFlow.PriorStd): τ < 1 draws from a colder flow with an
+	// exact density, used for IS and as the SMC's initial density. 0 keeps
+	// the model's own (1 for a trained flow: SBG's proposal).
+	PriorStd float64
 	// ClipQuantile drops the top fraction of importance log-weights
 	// (default 0.002; negative disables).
 	ClipQuantile float64
@@ -166,6 +171,15 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	d := m.Flow.Config.Dim()
 	if target.Dim() != d {
 		return nil, fmt.Errorf("boltzmann: model for %d atoms, target system has %d", d/3, target.Dim()/3)
+	}
+	if cfg.PriorStd < 0 || math.IsNaN(cfg.PriorStd) || math.IsInf(cfg.PriorStd, 0) {
+		return nil, fmt.Errorf("boltzmann: latent standard deviation %g (want a positive finite value, or 0 for the model's own)", cfg.PriorStd)
+	}
+	if cfg.PriorStd != 0 {
+		mc := *m
+		mc.Flow = m.Flow.Clone()
+		mc.Flow.PriorStd = cfg.PriorStd
+		m = &mc
 	}
 	prop := NewProposal(m, ComAdjust{})
 	prop.Chirality = cfg.Chirality

@@ -81,9 +81,16 @@ type tarBlock[F nn.Float] struct {
 // flat rows of length D in the atom-major layout.
 type TarFlow[F nn.Float] struct {
 	Config TarFlowConfig
-	blocks []*tarBlock[F]
-	params []*nn.Param[F]
-	rev    []int // reversed token order
+	// PriorStd is the standard deviation τ of the base density 𝒩(0, τ²I)
+	// used by LogProb and Sampler.Sample (0 means 1, the trained flow).
+	// A τ below 1 gives a "colder" proposal (latent temperature τ²) that
+	// concentrates on the flow's modes; its density stays exact,
+	// log q_τ(x) = log 𝒩(f(x); 0, τ²I) + log|det ∂f/∂x|, so importance
+	// weights against it are unbiased. Training ignores it (Loss uses τ = 1).
+	PriorStd float64
+	blocks   []*tarBlock[F]
+	params   []*nn.Param[F]
+	rev      []int // reversed token order
 }
 
 // NewTarFlow returns a TarFlow with the SBG initialisation: PyTorch-default
@@ -135,6 +142,7 @@ func (f *TarFlow[F]) Params() []*nn.Param[F] { return f.params }
 func (f *TarFlow[F]) Clone() *TarFlow[F] {
 	g := NewTarFlow[F](f.Config, rand.New(rand.NewPCG(0, 0)))
 	nn.CopyParams(g.params, f.params)
+	g.PriorStd = f.PriorStd
 	return g
 }
 
@@ -222,16 +230,32 @@ func (f *TarFlow[F]) Forward(tp *nn.Tape[F], x *nn.Tensor[F]) (z, logdet *nn.Ten
 	return tp.Reshape(u, bs, cfg.Dim()), logdet
 }
 
-// LogProb returns log q(x) [B] for x [B, D]: log 𝒩(z; 0, I) + log|det ∂z/∂x|.
+// LogProb returns log q(x) [B] for x [B, D]: log 𝒩(z; 0, τ²I) +
+// log|det ∂z/∂x| with τ = PriorStd.
 func (f *TarFlow[F]) LogProb(tp *nn.Tape[F], x *nn.Tensor[F]) *nn.Tensor[F] {
 	z, ld := f.Forward(tp, x)
-	return tp.Add(tp.GaussianLogDensity(z, nil, nil), ld)
+	tau := f.priorStd()
+	if tau == 1 {
+		return tp.Add(tp.GaussianLogDensity(z, nil, nil), ld)
+	}
+	// log 𝒩(z; 0, τ²I) = log 𝒩(z/τ; 0, I) − D·log τ.
+	lp := tp.AddScalar(tp.GaussianLogDensity(tp.Scale(z, 1/tau), nil, nil), -float64(f.Config.Dim())*math.Log(tau))
+	return tp.Add(lp, ld)
+}
+
+// priorStd returns τ (PriorStd, or 1 when it is 0).
+func (f *TarFlow[F]) priorStd() float64 {
+	if f.PriorStd == 0 {
+		return 1
+	}
+	return f.PriorStd
 }
 
 // Loss returns the training loss, the mean over the batch of −log q(x)/D
-// (a scalar), for x [B, D].
+// (a scalar), for x [B, D], always under the standard-normal base (τ = 1).
 func (f *TarFlow[F]) Loss(tp *nn.Tape[F], x *nn.Tensor[F]) *nn.Tensor[F] {
-	return tp.Scale(tp.Mean(f.LogProb(tp, x)), -1/float64(f.Config.Dim()))
+	z, ld := f.Forward(tp, x)
+	return tp.Scale(tp.Mean(tp.Add(tp.GaussianLogDensity(z, nil, nil), ld)), -1/float64(f.Config.Dim()))
 }
 
 // Sampler inverts a TarFlow token by token with one KV cache per layer, for a
@@ -333,19 +357,20 @@ func (s *Sampler[F]) Inverse(dst, z []F, logdet []float64) {
 	copy(dst, cur)
 }
 
-// Sample draws z ~ 𝒩(0, I) for each of the B rows of dst [B, D] (flat), maps
-// it through the inverse flow and writes log q(x) of each sample to logq
-// (log 𝒩(z) − log|det ∂x/∂z|).
+// Sample draws z ~ 𝒩(0, τ²I) (τ = the flow's PriorStd) for each of the B
+// rows of dst [B, D] (flat), maps it through the inverse flow and writes
+// log q(x) of each sample to logq (log 𝒩(z; 0, τ²I) − log|det ∂x/∂z|).
 func (s *Sampler[F]) Sample(rng *rand.Rand, dst []F, logq []float64) {
 	d := s.flow.Config.Dim()
+	tau := s.flow.priorStd()
 	for r := 0; r < s.batch; r++ {
 		ss := 0.0
 		for j := 0; j < d; j++ {
 			v := rng.NormFloat64()
-			dst[r*d+j] = F(v)
+			dst[r*d+j] = F(tau * v)
 			ss += v * v
 		}
-		logq[r] = -0.5*ss - 0.5*float64(d)*math.Log(2*math.Pi)
+		logq[r] = -0.5*ss - 0.5*float64(d)*math.Log(2*math.Pi) - float64(d)*math.Log(tau)
 	}
 	for r := range s.ld {
 		s.ld[r] = 0

@@ -190,3 +190,53 @@ func sumAbs(v []float64) float64 {
 	}
 	return s
 }
+
+func TestTarFlowPriorStd(t *testing.T) {
+	const tau = 0.6
+	for ci, cfg := range smallConfigs() {
+		f := perturbed[float64](cfg, uint64(30+ci), 0.05)
+		d, bs := cfg.Dim(), 400
+		cold := f.Clone()
+		cold.PriorStd = tau
+		require.Equal(t, tau, cold.PriorStd, "Clone keeps PriorStd")
+		x := make([]float64, bs*d)
+		lq := make([]float64, bs)
+		cold.Clone().NewSampler(bs).Sample(rand.New(rand.NewPCG(8, uint64(ci))), x, lq)
+		tp := nn.NewTape[float64](nil)
+		tp.NoGrad = true
+		z, _ := f.Forward(tp, tp.Const(x, bs, d))
+		warm := f.LogProb(tp, tp.Const(x, bs, d)).Data
+		fresh := cold.LogProb(tp, tp.Const(x, bs, d)).Data
+		ss := 0.0
+		for r := 0; r < bs; r++ {
+			// The sampler's log q is the density of its own samples.
+			assert.InDelta(t, fresh[r], lq[r], 1e-8, "config %d sample %d", ci, r)
+			// log q_τ − log q_1 = −½‖z‖²(1/τ² − 1) − D·log τ.
+			zz := 0.0
+			for _, v := range z.Data[r*d : r*d+d] {
+				zz += v * v
+			}
+			ss += zz
+			want := -0.5*zz*(1/(tau*tau)-1) - float64(d)*math.Log(tau)
+			assert.InDelta(t, want, fresh[r]-warm[r], 1e-8, "config %d sample %d", ci, r)
+		}
+		// The samples' latents have standard deviation τ (400·D draws).
+		assert.InDelta(t, tau, math.Sqrt(ss/float64(bs*d)), 0.05*tau, "config %d", ci)
+		// Training ignores τ.
+		l1 := f.Loss(tp, tp.Const(x[:2*d], 2, d)).Data[0]
+		lt := cold.Loss(tp, tp.Const(x[:2*d], 2, d)).Data[0]
+		assert.Equal(t, l1, lt, "config %d", ci)
+		// The score of the cold density against finite differences.
+		gt := nn.NewTape[float64](nil)
+		xv := gt.Var(append([]float64(nil), x[:d]...), 1, d)
+		gt.BackwardFrom(cold.LogProb(gt, xv), []float64{1})
+		for j := 0; j < d; j++ {
+			xp := append([]float64(nil), x[:d]...)
+			xm := append([]float64(nil), x[:d]...)
+			xp[j] += 1e-6
+			xm[j] -= 1e-6
+			fd := (cold.LogProb(tp, tp.Const(xp, 1, d)).Data[0] - cold.LogProb(tp, tp.Const(xm, 1, d)).Data[0]) / 2e-6
+			assert.InDelta(t, fd, xv.Grad[j], 1e-6*(1+math.Abs(fd)), "config %d coordinate %d", ci, j)
+		}
+	}
+}

@@ -27,6 +27,7 @@ type sbgFlags struct {
 	moves, refine          *int
 	refineH                *float64
 	adapt                  *bool
+	priorStd               *float64
 }
 
 func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
@@ -55,6 +56,7 @@ func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
 		refine:       fs.Int("refine", 0, "MALA moves on the target after SMC (rejuvenation, reported as its own row; 0 = none)"),
 		refineH:      fs.Float64("refine-h", 1e-5, "initial step size of the MALA refinement (adapted), normalised units"),
 		adapt:        fs.Bool("adapt", false, "adapt the MALA step size after each annealing step (needs -kernel mala)"),
+		priorStd:     fs.Float64("prior-std", 1, "latent standard deviation τ of the proposal: z ~ N(0, τ²I) (1 = the trained flow, SBG's proposal; τ < 1 a colder proposal with an exact density)"),
 	}
 }
 
@@ -111,6 +113,10 @@ func (f *sbgFlags) load() (*boltzmann.SystemSetup, *boltzmann.Model, boltzmann.S
 	if *f.refine < 0 || !(*f.refineH > 0) {
 		return nil, nil, cfg, fmt.Errorf("-refine %d -refine-h %g: want refine ≥ 0 and a positive step", *f.refine, *f.refineH)
 	}
+	if !(*f.priorStd > 0) || math.IsInf(*f.priorStd, 1) {
+		return nil, nil, cfg, fmt.Errorf("-prior-std %g: want a positive finite standard deviation", *f.priorStd)
+	}
+	cfg.PriorStd = *f.priorStd
 	if *f.adapt && kernel != smc.MALA {
 		return nil, nil, cfg, fmt.Errorf("-adapt needs -kernel mala")
 	}

@@ -174,3 +174,11 @@ func TestFloorIndices(t *testing.T) {
 	}
 	assert.Len(t, distinct, 50)
 }
+
+// TestEvalPriorStdFlag: -prior-std must be a positive finite number.
+func TestEvalPriorStdFlag(t *testing.T) {
+	for _, v := range []string{"0", "-0.5", "Inf", "NaN"} {
+		err := eval([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc", "-prior-std", v})
+		require.ErrorContains(t, err, "want a positive finite standard deviation", v)
+	}
+}
