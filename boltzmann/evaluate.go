@@ -151,14 +151,10 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	if err != nil {
 		return nil, err
 	}
-	tau := m.Flow.priorStd()
-	if cfg.PriorStd != 0 {
-		tau = cfg.PriorStd
-	}
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
 		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL, RefNLLError: refNLLErr}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
-		PriorStd:     tau,
+		PriorStd:     res.PriorStd,
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
 		MovesPerStep: max(cfg.MovesPerStep, 1), Adapt: cfg.Adapt, Seed: cfg.Seed}

@@ -120,8 +120,9 @@ type SBGResult struct {
 	// finite).
 	Proposals    [][]float64
 	LogQ, Energy []float64
-	// ComSigma is the σ_c used by the CoM adjustment.
-	ComSigma float64
+	// ComSigma is the σ_c used by the CoM adjustment; PriorStd the latent
+	// standard deviation τ of the proposal (1 for SBG's).
+	ComSigma, PriorStd float64
 	// Chirality counts the chirality outcomes of the proposals.
 	Chirality ChiralityStats
 	// NonFinite counts proposals with a non-finite energy or log q
@@ -184,7 +185,7 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	prop := NewProposal(m, ComAdjust{})
 	prop.Chirality = cfg.Chirality
 	n := cfg.Proposals
-	res := &SBGResult{Proposals: make([][]float64, n), LogQ: make([]float64, n), Energy: make([]float64, n)}
+	res := &SBGResult{Proposals: make([][]float64, n), LogQ: make([]float64, n), Energy: make([]float64, n), PriorStd: m.Flow.priorStd()}
 	for i := range res.Proposals {
 		res.Proposals[i] = make([]float64, d)
 	}

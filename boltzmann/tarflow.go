@@ -233,8 +233,12 @@ func (f *TarFlow[F]) Forward(tp *nn.Tape[F], x *nn.Tensor[F]) (z, logdet *nn.Ten
 // LogProb returns log q(x) [B] for x [B, D]: log 𝒩(z; 0, τ²I) +
 // log|det ∂z/∂x| with τ = PriorStd.
 func (f *TarFlow[F]) LogProb(tp *nn.Tape[F], x *nn.Tensor[F]) *nn.Tensor[F] {
+	return f.logProb(tp, x, f.priorStd())
+}
+
+// logProb returns log q(x) [B] under the base density 𝒩(0, τ²I).
+func (f *TarFlow[F]) logProb(tp *nn.Tape[F], x *nn.Tensor[F], tau float64) *nn.Tensor[F] {
 	z, ld := f.Forward(tp, x)
-	tau := f.priorStd()
 	if tau == 1 {
 		return tp.Add(tp.GaussianLogDensity(z, nil, nil), ld)
 	}
@@ -254,8 +258,7 @@ func (f *TarFlow[F]) priorStd() float64 {
 // Loss returns the training loss, the mean over the batch of −log q(x)/D
 // (a scalar), for x [B, D], always under the standard-normal base (τ = 1).
 func (f *TarFlow[F]) Loss(tp *nn.Tape[F], x *nn.Tensor[F]) *nn.Tensor[F] {
-	z, ld := f.Forward(tp, x)
-	return tp.Scale(tp.Mean(tp.Add(tp.GaussianLogDensity(z, nil, nil), ld)), -1/float64(f.Config.Dim()))
+	return tp.Scale(tp.Mean(f.logProb(tp, x, 1)), -1/float64(f.Config.Dim()))
 }
 
 // Sampler inverts a TarFlow token by token with one KV cache per layer, for a
