@@ -147,40 +147,64 @@ func (f *TarFlow[F]) Clone() *TarFlow[F] {
 }
 
 // Deepen returns a copy of the flow with layers causal transformer layers
-// per block, at least the current Config.Layers. Every block keeps its
-// layers, embeddings and projections and gains new layers after its last
-// one. A new layer's attention-output and second feed-forward projections
-// (weights and biases) are zero, which makes a pre-LN layer the identity: the
-// deeper flow has exactly the density of f, and training from it uses the
-// extra depth. The other weights of the new layers are drawn from rng as in
-// NewTarFlow. f is not modified.
+// per block, at least the current Config.Layers (Grow with the flow's own
+// number of blocks).
 func (f *TarFlow[F]) Deepen(layers int, rng *rand.Rand) (*TarFlow[F], error) {
-	old := f.Config.Layers
-	if layers < old {
-		return nil, fmt.Errorf("boltzmann: TarFlow.Deepen: %d layers per block, fewer than the flow's %d", layers, old)
+	return f.Grow(f.Config.Blocks, layers, rng)
+}
+
+// Grow returns a copy of the flow with blocks flow blocks of layers causal
+// transformer layers each, at least the current Config.Blocks and
+// Config.Layers. Every old block keeps its layers, embeddings and
+// projections and gains new layers after its last one; new blocks follow
+// the old ones on the latent side, continuing the alternation of token
+// orders. A new layer's attention-output and second feed-forward projections
+// (weights and biases) are zero, which makes a pre-LN layer the identity; a
+// new block's output projection (weight and bias) is zero, which makes the
+// block the identity with log-determinant 0. The grown flow therefore has
+// exactly the density of f, and training from it uses the extra capacity.
+// The other weights of new layers and blocks are drawn from rng as in
+// NewTarFlow. f is not modified.
+func (f *TarFlow[F]) Grow(blocks, layers int, rng *rand.Rand) (*TarFlow[F], error) {
+	oldK, oldL := f.Config.Blocks, f.Config.Layers
+	if layers < oldL {
+		return nil, fmt.Errorf("boltzmann: TarFlow: %d layers per block, fewer than the flow's %d", layers, oldL)
+	}
+	if blocks < oldK {
+		return nil, fmt.Errorf("boltzmann: TarFlow: %d blocks, fewer than the flow's %d", blocks, oldK)
 	}
 	cfg := f.Config
-	cfg.Layers = layers
+	cfg.Blocks, cfg.Layers = blocks, layers
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	g := NewTarFlow[F](cfg, rng)
 	for k, b := range g.blocks {
+		if k >= oldK {
+			// The new block's shift and log-scale are 0: z = u.
+			clearParams(b.out.Params())
+			continue
+		}
 		fb := f.blocks[k]
 		nn.CopyParams(b.in.Params(), fb.in.Params())
 		copy(b.pos.Data, fb.pos.Data)
 		nn.CopyParams(b.out.Params(), fb.out.Params())
 		for l, layer := range b.layers {
-			if l < old {
+			if l < oldL {
 				nn.CopyParams(layer.Params(), fb.layers[l].Params())
 				continue
 			}
-			for _, p := range []*nn.Param[F]{layer.Wo.W, layer.Wo.B, layer.FF2.W, layer.FF2.B} {
-				clear(p.Data)
-			}
+			clearParams([]*nn.Param[F]{layer.Wo.W, layer.Wo.B, layer.FF2.W, layer.FF2.B})
 		}
 	}
 	return g, nil
+}
+
+// clearParams sets every value of ps to zero.
+func clearParams[F nn.Float](ps []*nn.Param[F]) {
+	for _, p := range ps {
+		clear(p.Data)
+	}
 }
 
 func (f *TarFlow[F]) clamp(tp *nn.Tape[F], a *nn.Tensor[F]) *nn.Tensor[F] {

@@ -183,6 +183,49 @@ func TestTarFlowDeepen(t *testing.T) {
 	}
 }
 
+// TestTarFlowGrow checks that blocks appended (and layers added) by Grow keep
+// the density and the sampler exact, are trainable, and continue the
+// alternation of token orders.
+func TestTarFlowGrow(t *testing.T) {
+	for _, cfg := range smallConfigs() {
+		f := perturbed[float64](cfg, 6, 0.3)
+		g, err := f.Grow(cfg.Blocks+3, cfg.Layers+1, rand.New(rand.NewPCG(7, 7)))
+		require.NoError(t, err)
+		require.Equal(t, cfg.Blocks+3, g.Config.Blocks)
+		require.Equal(t, cfg.Layers+1, g.Config.Layers)
+		for k, b := range g.blocks {
+			assert.Equal(t, k%2 == 1, b.reverse, "block %d", k)
+		}
+		const bs = 4
+		x := randRows(rand.New(rand.NewPCG(8, 8)), bs, cfg.Dim())
+		tp := nn.NewTape[float64](nil)
+		want := f.LogProb(tp, tp.Const(x, bs, cfg.Dim())).Data
+		tp2 := nn.NewTape[float64](nil)
+		lp := g.LogProb(tp2, tp2.Const(x, bs, cfg.Dim()))
+		for i := range want {
+			assert.InDelta(t, want[i], lp.Data[i], 1e-12*math.Max(1, math.Abs(want[i])), "%+v", cfg)
+		}
+		// The new blocks' zeroed output projections receive a gradient.
+		tp2.Backward(tp2.Sum(lp))
+		last := g.blocks[len(g.blocks)-1]
+		assert.Greater(t, sumAbs(last.out.W.Grad)+sumAbs(last.out.B.Grad), 0.0, "%+v", cfg)
+		// Same samples from the same latents.
+		z := randRows(rand.New(rand.NewPCG(9, 9)), bs, cfg.Dim())
+		xf, xg := make([]float64, len(z)), make([]float64, len(z))
+		lf, lg := make([]float64, bs), make([]float64, bs)
+		f.NewSampler(bs).Inverse(xf, z, lf)
+		g.NewSampler(bs).Inverse(xg, z, lg)
+		assert.InDeltaSlice(t, xf, xg, 1e-12)
+		assert.InDeltaSlice(t, lf, lg, 1e-12)
+		// f is untouched; fewer blocks or layers are refused.
+		assert.Equal(t, cfg.Blocks, f.Config.Blocks)
+		_, err = f.Grow(cfg.Blocks-1, cfg.Layers, rand.New(rand.NewPCG(7, 7)))
+		assert.ErrorContains(t, err, "blocks, fewer than")
+		_, err = f.Grow(cfg.Blocks, cfg.Layers-1, rand.New(rand.NewPCG(7, 7)))
+		assert.ErrorContains(t, err, "layers per block, fewer than")
+	}
+}
+
 func sumAbs(v []float64) float64 {
 	s := 0.0
 	for _, x := range v {

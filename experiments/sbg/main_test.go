@@ -55,10 +55,23 @@ func TestTrainInit(t *testing.T) {
 		assert.InDelta(t, float64(la[i]), float64(lc[i]), 1e-4*(1+math.Abs(float64(la[i]))))
 	}
 
+	// -blocks appends identity blocks: same density again.
+	e := filepath.Join(dir, "e")
+	require.NoError(t, train(append(tiny, "-val-frac", "0.3", "-lr", "1e-12", "-init", filepath.Join(a, "final.ckpt"), "-blocks", "3", "-out", e)))
+	me, err := boltzmann.LoadModel(filepath.Join(e, "final.ckpt"), 22)
+	require.NoError(t, err)
+	assert.Equal(t, 3, me.Flow.Config.Blocks)
+	le := flowLogProb(me, frames[:8])
+	for i := range la {
+		assert.InDelta(t, float64(la[i]), float64(le[i]), 1e-4*(1+math.Abs(float64(la[i]))))
+	}
+
 	err = train(append(tiny, "-init", filepath.Join(a, "final.ckpt"), "-width", "32", "-out", b))
 	require.ErrorContains(t, err, "fixes the architecture")
 	err = train(append(tiny, "-init", filepath.Join(c, "final.ckpt"), "-layers", "2", "-out", b))
 	require.ErrorContains(t, err, "fewer than the flow's 3")
+	err = train(append(tiny, "-init", filepath.Join(e, "final.ckpt"), "-blocks", "2", "-out", b))
+	require.ErrorContains(t, err, "2 blocks, fewer than the flow's 3")
 	err = train([]string{"-system", "al3", "-data", testFrames, "-init", filepath.Join(a, "final.ckpt"), "-out", b})
 	require.ErrorContains(t, err, "checkpoint is for 22 atoms")
 	err = train(append(tiny, "-stop-epoch", "2", "-out", b))

@@ -26,7 +26,7 @@ func train(args []string) error {
 	channels := fs.Int("channels", 0, "channels per token: 3 (atom tokens) or 1 (scalar tokens); 0 = size default")
 	width := fs.Int("width", 0, "transformer width C (0 = size default)")
 	heads := fs.Int("heads", 0, "attention heads (0 = size default)")
-	blocks := fs.Int("blocks", 0, "flow blocks K (0 = size default)")
+	blocks := fs.Int("blocks", 0, "flow blocks K (0 = size default); with -init, a larger K appends identity blocks to the initial model")
 	layers := fs.Int("layers", 0, "transformer layers per block L (0 = size default); with -init, a larger L deepens the initial model by identity layers")
 	clamp := fs.Float64("soft-clamp", 0, "soft clamp of the log-scale (0 = none, the SBG default)")
 	epochs := fs.Int("epochs", 100, "epochs")
@@ -41,7 +41,7 @@ func train(args []string) error {
 	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2 and NLL) every this many epochs")
 	valSamples := fs.Int("val-samples", 2000, "proposals per validation")
 	selectBy := fs.String("select", "ew2", "validation score that picks best.ckpt: ew2 (resampled energy-W2 of -val-samples proposals, sbg.md §4) or nll (NLL per dimension of up to 10,000 augmented validation frames); both are printed")
-	initPath := fs.String("init", "", "start from the weights and normaliser of this model checkpoint (same system and architecture; a new schedule over -epochs)")
+	initPath := fs.String("init", "", "start from the weights and normaliser of this model checkpoint (same system and architecture, which -blocks and -layers may grow; a new schedule over -epochs)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,8 +67,8 @@ func train(args []string) error {
 	n := setup.Top.NumAtoms()
 	var initModel *boltzmann.Model
 	if *initPath != "" {
-		if *paper || *channels != 0 || *width != 0 || *heads != 0 || *blocks != 0 || *clamp != 0 {
-			return fmt.Errorf("train: -init %s fixes the architecture (only -layers may deepen it); drop -paper, -channels, -width, -heads, -blocks and -soft-clamp", *initPath)
+		if *paper || *channels != 0 || *width != 0 || *heads != 0 || *clamp != 0 {
+			return fmt.Errorf("train: -init %s fixes the architecture (only -blocks and -layers may grow it); drop -paper, -channels, -width, -heads and -soft-clamp", *initPath)
 		}
 		if initModel, err = boltzmann.LoadModel(*initPath, n); err != nil {
 			return fmt.Errorf("train: -init: %w", err)
@@ -118,13 +118,13 @@ func train(args []string) error {
 	switch {
 	case initModel == nil:
 		flow = boltzmann.NewTarFlow[float32](cfg, rand.New(rand.NewPCG(*seed, 1)))
-	case cfg.Layers == initModel.Flow.Config.Layers:
+	case cfg == initModel.Flow.Config:
 		flow = initModel.Flow
 	default:
-		// -layers deepens the initial model with identity layers: same
-		// density, more capacity (TarFlow.Deepen).
-		if flow, err = initModel.Flow.Deepen(cfg.Layers, rand.New(rand.NewPCG(*seed, 1))); err != nil {
-			return fmt.Errorf("train: -init %s -layers %d: %w", *initPath, cfg.Layers, err)
+		// -blocks and -layers grow the initial model with identity blocks
+		// and layers: same density, more capacity (TarFlow.Grow).
+		if flow, err = initModel.Flow.Grow(cfg.Blocks, cfg.Layers, rand.New(rand.NewPCG(*seed, 1))); err != nil {
+			return fmt.Errorf("train: -init %s -blocks %d -layers %d: %w", *initPath, cfg.Blocks, cfg.Layers, err)
 		}
 	}
 	if *out == "" {
