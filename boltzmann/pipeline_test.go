@@ -377,6 +377,19 @@ func TestTrainProgressWithinEpoch(t *testing.T) {
 		step := i + 1 + i/3 // steps 1, 2, 3, 5, 6, 7
 		assert.Contains(t, l, fmt.Sprintf("step %d/8 ", step), l)
 	}
+
+	assert.NotContains(t, buf.String(), "to the stop")
+
+	// With StopEpoch the ETA counts to the stop and says so.
+	buf.Reset()
+	tc.StopEpoch = 1
+	_, _, err = Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 4, buf.String()) // 3 within the epoch, 1 at its end
+	for _, l := range lines {
+		assert.True(t, strings.HasSuffix(l, " to the stop after epoch 1"), l)
+	}
 }
 
 func TestRunSBGErrors(t *testing.T) {

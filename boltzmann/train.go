@@ -307,6 +307,11 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 	eta := func(steps int) time.Duration {
 		return (time.Duration(float64(steps*cfg.BatchSize) / rate() * float64(time.Second))).Round(time.Second)
 	}
+	// The ETA counts to the end of the schedule, or to StopEpoch.
+	end, endNote := total, ""
+	if cfg.StopEpoch > 0 && cfg.StopEpoch < cfg.Epochs {
+		end, endNote = cfg.StopEpoch*batches, fmt.Sprintf(" to the stop after epoch %d", cfg.StopEpoch)
+	}
 	epoch := startEpoch
 	for ; epoch < cfg.Epochs; epoch++ {
 		for i := range perm {
@@ -337,16 +342,16 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			if cfg.Progress != nil && bi+1 < batches && time.Since(lastLine) >= cfg.ProgressEvery {
 				lastLine = time.Now()
 				step := epoch*batches + bi + 1
-				fmt.Fprintf(cfg.Progress, "epoch %d/%d  step %d/%d  running loss/dim %.4f  %.0f samples/s  ETA %s\n",
-					epoch+1, cfg.Epochs, step, total, lossSum/float64(bi+1), rate(), eta(total-step))
+				fmt.Fprintf(cfg.Progress, "epoch %d/%d  step %d/%d  running loss/dim %.4f  %.0f samples/s  ETA %s%s\n",
+					epoch+1, cfg.Epochs, step, total, lossSum/float64(bi+1), rate(), eta(end-step), endNote)
 			}
 		}
 		lastLine = time.Now()
 		res.Loss = lossSum / float64(batches)
 		res.SamplesPerSec = rate()
 		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, "epoch %d/%d  step %d/%d  loss/dim %.4f  lr %.2e  %.0f samples/s  ETA %s\n",
-				epoch+1, cfg.Epochs, (epoch+1)*batches, total, res.Loss, opt.LR, res.SamplesPerSec, eta(total-(epoch+1)*batches))
+			fmt.Fprintf(cfg.Progress, "epoch %d/%d  step %d/%d  loss/dim %.4f  lr %.2e  %.0f samples/s  ETA %s%s\n",
+				epoch+1, cfg.Epochs, (epoch+1)*batches, total, res.Loss, opt.LR, res.SamplesPerSec, eta(end-(epoch+1)*batches), endNote)
 		}
 		last := epoch+1 == cfg.Epochs || epoch+1 == cfg.StopEpoch || (cfg.TimeLimit > 0 && time.Since(start) > cfg.TimeLimit)
 		if cfg.Validate != nil && (last || (cfg.ValidateEvery > 0 && (epoch+1)%cfg.ValidateEvery == 0)) {
