@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -613,4 +614,26 @@ func TestSMCStart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTrainResumeBestEpoch checks that a resumed run remembers the epoch of
+// a best score reached before the interruption.
+func TestTrainResumeBestEpoch(t *testing.T) {
+	cfg := TarFlowConfig{Atoms: 4, Channels: 3, Width: 8, Heads: 1, Blocks: 2, Layers: 1}
+	data := toyFrames(rand.New(rand.NewPCG(8, 8)), 32, 2)
+	score := func(m *Model) (float64, error) { // worse every epoch
+		e, err := strconv.Atoi(m.Meta[metaEpoch])
+		return float64(e), err
+	}
+	tc := TrainConfig{Epochs: 3, BatchSize: 8, Seed: 2, StatePath: filepath.Join(t.TempDir(), "state.ckpt"),
+		ValidateEvery: 1, Validate: score, ValidateName: "epoch", TimeLimit: 1}
+	_, r1, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
+	require.NoError(t, err)
+	require.Equal(t, 1, r1.BestEpoch)
+	tc.TimeLimit = 0
+	_, r2, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, tc)
+	require.NoError(t, err)
+	assert.True(t, r2.Resumed)
+	assert.Equal(t, 1, r2.BestEpoch)
+	assert.Equal(t, 1.0, r2.BestVal)
 }

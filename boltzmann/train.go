@@ -110,6 +110,7 @@ const (
 	metaState = "boltzmann.train_state"
 	metaEpoch = "boltzmann.epoch"
 	metaBest  = "boltzmann.best_val"
+	metaBestE = "boltzmann.best_epoch"
 	metaVName = "boltzmann.val_name"
 )
 
@@ -274,6 +275,7 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			if v, err := strconv.ParseFloat(meta[metaBest], 64); err == nil {
 				res.BestVal = v
 			}
+			res.BestEpoch, _ = strconv.Atoi(meta[metaBestE])
 			// A best score can only be compared with scores of its own kind.
 			// (States written before the name was stored have none.)
 			if name, ok := meta[metaVName]; ok && name != cfg.ValidateName && !math.IsNaN(res.BestVal) {
@@ -384,7 +386,7 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			cj, _ := json.Marshal(flow.Config)
 			st.Meta = map[string]string{metaConfig: string(cj), metaStd: strconv.FormatFloat(norm.Std, 'g', -1, 64),
 				metaSystem: cfg.System, metaState: "1", metaEpoch: strconv.Itoa(epoch + 1),
-				metaBest: strconv.FormatFloat(res.BestVal, 'g', -1, 64), metaVName: cfg.ValidateName}
+				metaBest: strconv.FormatFloat(res.BestVal, 'g', -1, 64), metaBestE: strconv.Itoa(res.BestEpoch), metaVName: cfg.ValidateName}
 			if err := nn.SaveCheckpoint(cfg.StatePath, st); err != nil {
 				return nil, nil, err
 			}
