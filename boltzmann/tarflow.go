@@ -446,3 +446,63 @@ func ReencodeError[F nn.Float](f *TarFlow[F], x []F, batch int) InversionStats {
 	st.MeanAbs /= float64(len(back))
 	return st
 }
+
+// InverseTape maps z [B, D] to x = f⁻¹(z) [B, D] with the sequential inverse
+// of Sampler.Inverse, but records every step on tp (one token at a time,
+// attending over the keys and values of the earlier tokens with
+// nn.TransformerBlock.ForwardStep), so that gradients flow from x to z and to
+// the flow's parameters along the sample path: the reparameterised gradient
+// of an expectation over samples, as reverse-KL training needs. It returns x
+// and log|det ∂x/∂z| [B]. Its forward pass does the work of Sampler.Inverse
+// plus the tape's bookkeeping; the backward pass about twice that.
+func (f *TarFlow[F]) InverseTape(tp *nn.Tape[F], z *nn.Tensor[F]) (x, logdet *nn.Tensor[F]) {
+	cfg := f.Config
+	if z.Rank() != 2 || z.Dim(1) != cfg.Dim() {
+		panic(fmt.Sprintf("boltzmann: TarFlow.InverseTape: input %v, want [B, %d]", z.Shape(), cfg.Dim()))
+	}
+	bs, t, cin, c := z.Dim(0), cfg.Tokens(), cfg.Channels, cfg.Width
+	z3 := tp.Reshape(z, bs, t, cin)
+	cur := make([]*nn.Tensor[F], t) // tokens [B, Cin] in the natural order
+	for i := range cur {
+		cur[i] = tp.Reshape(tp.Slice(z3, 1, i, i+1), bs, cin)
+	}
+	var ks, vs [][]*nn.Tensor[F]
+	for k := len(f.blocks) - 1; k >= 0; k-- {
+		b := f.blocks[k]
+		perm := func(i int) int {
+			if b.reverse {
+				return t - 1 - i
+			}
+			return i
+		}
+		for len(ks) < len(b.layers) {
+			ks, vs = append(ks, nil), append(vs, nil)
+		}
+		for l := range b.layers {
+			ks[l], vs[l] = ks[l][:0], vs[l][:0]
+		}
+		next := make([]*nn.Tensor[F], t)
+		v := cur[perm(0)]
+		next[perm(0)] = v
+		for i := 0; i < t-1; i++ {
+			p := perm(i)
+			h := tp.Add(b.in.Forward(tp, v), tp.Reshape(tp.Slice(b.pos.Tensor, 0, p, p+1), c))
+			for l, layer := range b.layers {
+				h = layer.ForwardStep(tp, &ks[l], &vs[l], h)
+			}
+			am := tp.Split(b.out.Forward(tp, h), 1, cin, cin) // [B, Cin] each
+			a := f.clamp(tp, am[0])
+			q := perm(i + 1)
+			v = tp.Add(tp.Mul(cur[q], tp.Exp(a)), am[1])
+			next[q] = v
+			s := tp.SumAxis(a, 1)
+			if logdet == nil {
+				logdet = s
+			} else {
+				logdet = tp.Add(logdet, s)
+			}
+		}
+		cur = next
+	}
+	return tp.Concat(1, cur...), logdet
+}

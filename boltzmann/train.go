@@ -171,6 +171,18 @@ type TrainConfig struct {
 	// ProgressEvery of wall time (0 means one minute).
 	Progress      io.Writer
 	ProgressEvery time.Duration
+	// VarWeight, if positive, adds VarWeight/D times the log-variance loss
+	// to the maximum-likelihood loss: the variance over each batch shard of
+	// the frames' log-weights log w = −E(x) + log p_c(c(x)) − log q(x)
+	// (Richter et al. 2020, here over MD frames, which are samples of the
+	// target p). It is zero exactly when q ∝ p e^{−E}·p_c on the data,
+	// and the spread of log w under p is what makes the importance weights
+	// of the flow's proposals degenerate; maximum likelihood alone ignores
+	// the energies. p_c is the 3-D Gaussian of the CoM noise of Augment
+	// (σ = 1/√N). Energies then holds E (kT) of every training frame (it is
+	// invariant under the rotations and shifts of Augment).
+	VarWeight float64
+	Energies  []float64
 	// System and Meta are recorded in the saved models.
 	System string
 	Meta   map[string]string
@@ -238,6 +250,19 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 	if len(data) == 0 {
 		return nil, nil, errNoData
 	}
+	if cfg.VarWeight < 0 || math.IsNaN(cfg.VarWeight) {
+		return nil, nil, fmt.Errorf("boltzmann: Train: log-variance weight %g (want 0 or more)", cfg.VarWeight)
+	}
+	if cfg.VarWeight > 0 {
+		if len(cfg.Energies) != len(data) {
+			return nil, nil, fmt.Errorf("boltzmann: Train: %d energies for %d frames (the log-variance loss needs one per frame)", len(cfg.Energies), len(data))
+		}
+		for i, e := range cfg.Energies {
+			if !finite(e) {
+				return nil, nil, fmt.Errorf("boltzmann: Train: frame %d has a non-finite energy %g", i, e)
+			}
+		}
+	}
 	if len(data) < cfg.BatchSize {
 		cfg.BatchSize = len(data)
 	}
@@ -298,6 +323,12 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 	// Each data-parallel worker keeps its matrix products to its share of the cores.
 	defer nn.ShareCores(len(par.losses))()
 	xb := make([]float32, cfg.BatchSize*d)
+	var off []float64 // −E + log p_c of each batch row, for the log-variance loss
+	if cfg.VarWeight > 0 {
+		off = make([]float64, cfg.BatchSize)
+		par.varWeight = cfg.VarWeight
+	}
+	pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(d/3))}
 	row := make([]float64, d)
 	perm := make([]int, len(data))
 	start := time.Now()
@@ -323,12 +354,17 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 		lossSum := 0.0
 		for bi := 0; bi < batches; bi++ {
 			for r := 0; r < cfg.BatchSize; r++ {
-				Augment(row, data[perm[bi*cfg.BatchSize+r]], rng)
+				fi := perm[bi*cfg.BatchSize+r]
+				Augment(row, data[fi], rng)
 				for j, v := range row {
 					xb[r*d+j] = float32(v)
 				}
+				if off != nil {
+					off[r] = -cfg.Energies[fi] + pc.LogDensity(row)
+				}
 			}
 			opt.ZeroGrad()
+			par.off = off
 			lv := par.lossGrad(flow, xb, cfg.BatchSize)
 			if !finite(lv) {
 				return nil, nil, fmt.Errorf("boltzmann: Train: non-finite loss at epoch %d batch %d", epoch, bi)
@@ -408,6 +444,28 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 	return m, res, nil
 }
 
+// logVarLoss returns the maximum-likelihood loss of the rows x plus
+// varWeight/D times the variance of their log-weights off − log q.
+func (p *dataParallel) logVarLoss(f *TarFlow[float32], tp *nn.Tape[float32], x []float32, off []float64) *nn.Tensor[float32] {
+	n, d := len(off), f.Config.Dim()
+	lq := f.logProb(tp, tp.Const(x, n, d), 1)
+	// Centre the log-weights on their current mean (a constant), so that
+	// the float32 variance does not cancel two large numbers.
+	c0 := 0.0
+	for i, v := range off {
+		c0 += (v - float64(lq.Data[i])) / float64(n)
+	}
+	oc := tp.New(n)
+	for i, v := range off {
+		oc.Data[i] = float32(v - c0)
+	}
+	lw := tp.Sub(oc, lq)
+	m := tp.Mean(lw)
+	v := tp.Sub(tp.Mean(tp.Square(lw)), tp.Square(m))
+	nll := tp.Scale(tp.Mean(lq), -1/float64(d))
+	return tp.Add(nll, tp.Scale(v, p.varWeight/float64(d)))
+}
+
 // errNoData reports an empty data set.
 var errNoData = errors.New("boltzmann: no training frames")
 
@@ -418,6 +476,10 @@ type dataParallel struct {
 	replicas []*TarFlow[float32]
 	tapes    []*nn.Tape[float32]
 	losses   []float64
+	// off, if not nil, holds −E + log p_c of each row, and the loss adds
+	// varWeight/D times each shard's variance of log w = off − log q.
+	off       []float64
+	varWeight float64
 }
 
 func newDataParallel(flow *TarFlow[float32], workers, batch int) *dataParallel {
@@ -448,7 +510,12 @@ func (p *dataParallel) lossGrad(flow *TarFlow[float32], xb []float32, bs int) fl
 			nn.ZeroGrad(r.Params())
 		}
 		tp.Reset()
-		loss := r.Loss(tp, tp.Const(xb[lo*d:hi*d], hi-lo, d))
+		var loss *nn.Tensor[float32]
+		if p.off == nil {
+			loss = r.Loss(tp, tp.Const(xb[lo*d:hi*d], hi-lo, d))
+		} else {
+			loss = p.logVarLoss(r, tp, xb[lo*d:hi*d], p.off[lo:hi])
+		}
 		// The batch loss is the shard-size-weighted mean of shard losses.
 		loss = tp.Scale(loss, float64(hi-lo)/float64(bs))
 		p.losses[i] = float64(loss.Item())

@@ -207,3 +207,106 @@ func (c *KVCache[F]) Step(dst, q, k, v []F) {
 	}
 	c.Len++
 }
+
+// AttendStep is single-query multi-head attention for differentiable
+// step-by-step decoding: the query q [B, D] of the newest position attends to
+// the keys ks[t] and values vs[t] ([B, D] each) of positions t = 0…S−1, the
+// newest included, with the head layout of Attention (heads consecutive
+// blocks of D/heads features). The result [B, D] equals row S−1 of the causal
+// Attention over the S positions. Unlike KVCache.Step, it records the
+// operation, so gradients flow to q and to every key and value: a sequential
+// (autoregressive) inverse built from it can be differentiated with respect
+// to its inputs and to the parameters that produced the keys and values.
+func (tp *Tape[F]) AttendStep(q *Tensor[F], ks, vs []*Tensor[F], heads int) *Tensor[F] {
+	s := len(ks)
+	if q.rank != 2 || s == 0 || len(vs) != s || heads <= 0 || q.shape[1]%heads != 0 {
+		panic(fmt.Sprintf("nn: AttendStep: q %v with %d keys and %d values, %d heads: want q [B, D], D divisible by heads, as many keys as values (at least one)", q.Shape(), len(ks), len(vs), heads))
+	}
+	for t := range ks {
+		if !sameShape(q, ks[t]) || !sameShape(q, vs[t]) {
+			panic(fmt.Sprintf("nn: AttendStep: key %v or value %v at position %d differs from q %v", ks[t].Shape(), vs[t].Shape(), t, q.Shape()))
+		}
+	}
+	b, d := q.shape[0], q.shape[1]
+	dh := d / heads
+	scale := F(1 / math.Sqrt(float64(dh)))
+	out := tp.newTensor(q.shape, 2)
+	p := tp.alloc(b * heads * s) // probabilities [B, H, S]
+	for r := 0; r < b; r++ {
+		for h := 0; h < heads; h++ {
+			lo, hi := r*d+h*dh, r*d+(h+1)*dh
+			qh := q.Data[lo:hi]
+			pr := p[(r*heads+h)*s : (r*heads+h+1)*s]
+			for t, k := range ks {
+				var dot F
+				for j, v := range k.Data[lo:hi] {
+					dot += qh[j] * v
+				}
+				pr[t] = dot * scale
+			}
+			softmaxRow(pr, pr, s)
+			o := out.Data[lo:hi]
+			clear(o)
+			for t, v := range vs {
+				w := pr[t]
+				for j, x := range v.Data[lo:hi] {
+					o[j] += w * x
+				}
+			}
+		}
+	}
+	if tp.needs(q) || tp.needs(ks...) || tp.needs(vs...) {
+		l := tp.allocList(2 * s)
+		copy(l, ks)
+		copy(l[s:], vs)
+		tp.push(record[F]{op: opAttendStep, out: out, a: q, list: l, s0: p, i0: heads})
+	}
+	return out
+}
+
+func (tp *Tape[F]) backAttendStep(r *record[F]) {
+	q, heads := r.a, r.i0
+	s := len(r.list) / 2
+	ks, vs := r.list[:s], r.list[s:]
+	b, d := q.shape[0], q.shape[1]
+	dh := d / heads
+	scale := F(1 / math.Sqrt(float64(dh)))
+	gq := tp.grad(q)
+	gout := r.out.Grad
+	dp := tp.alloc(s)
+	for row := 0; row < b; row++ {
+		for h := 0; h < heads; h++ {
+			lo, hi := row*d+h*dh, row*d+(h+1)*dh
+			g := gout[lo:hi]
+			pr := r.s0[(row*heads+h)*s : (row*heads+h+1)*s]
+			// dp_t = g·v_t; ds_t = scale·p_t·(dp_t − Σ p·dp).
+			var dot F
+			for t, v := range vs {
+				var x F
+				for j, vv := range v.Data[lo:hi] {
+					x += g[j] * vv
+				}
+				dp[t] = x
+				dot += pr[t] * x
+				if gv := tp.grad(v); gv != nil {
+					for j := range g {
+						gv[lo+j] += pr[t] * g[j]
+					}
+				}
+			}
+			for t, k := range ks {
+				ds := scale * pr[t] * (dp[t] - dot)
+				if gq != nil {
+					for j, kv := range k.Data[lo:hi] {
+						gq[lo+j] += ds * kv
+					}
+				}
+				if gk := tp.grad(k); gk != nil {
+					for j, qv := range q.Data[lo:hi] {
+						gk[lo+j] += ds * qv
+					}
+				}
+			}
+		}
+	}
+}

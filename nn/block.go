@@ -111,3 +111,23 @@ func (b *TransformerBlock[F]) ForwardCached(tp *Tape[F], cache *KVCache[F], x *T
 	x = tp.Add(x, b.Wo.Forward(tp, a))
 	return tp.Add(x, b.feedForward(tp, x))
 }
+
+// ForwardStep is the recording counterpart of ForwardCached, for
+// differentiable step-by-step decoding: it applies the causal block to the
+// next token x [B, D] of each sequence, appends that token's keys and values
+// ([B, D] tape tensors) to *ks and *vs, which the caller keeps per block and
+// empties for a new sequence, and attends over all of them (AttendStep). The
+// result [B, D] equals the corresponding position of Forward over the whole
+// sequence (dropout is not applied), and gradients flow through the keys and
+// values of earlier positions to the earlier tokens and to the parameters.
+func (b *TransformerBlock[F]) ForwardStep(tp *Tape[F], ks, vs *[]*Tensor[F], x *Tensor[F]) *Tensor[F] {
+	if x.rank != 2 || x.shape[1] != b.Config.Dim {
+		panic(fmt.Sprintf("nn: ForwardStep: input %v, want [B, %d]", x.Shape(), b.Config.Dim))
+	}
+	h := tp.LayerNorm(x, b.LN1[0].Tensor, b.LN1[1].Tensor, 1e-5)
+	*ks = append(*ks, b.Wk.Forward(tp, h))
+	*vs = append(*vs, b.Wv.Forward(tp, h))
+	a := tp.AttendStep(b.Wq.Forward(tp, h), *ks, *vs, b.Config.Heads)
+	x = tp.Add(x, b.Wo.Forward(tp, a))
+	return tp.Add(x, b.feedForward(tp, x))
+}

@@ -218,6 +218,7 @@ const (
 	opClamp
 	opFlip
 	opShiftRight
+	opAttendStep
 )
 
 // record is one recorded operation. Fields are interpreted per op.
@@ -403,6 +404,8 @@ func (tp *Tape[F]) backward() {
 			tp.backFlip(r)
 		case opShiftRight:
 			tp.backShiftRight(r)
+		case opAttendStep:
+			tp.backAttendStep(r)
 		default:
 			panic(fmt.Sprintf("nn: unknown op %d", r.op))
 		}

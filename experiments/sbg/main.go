@@ -4,6 +4,7 @@
 //
 //	go run ./experiments/sbg train -system aldp -data train.npy -out sbg-out/aldp
 //	go run ./experiments/sbg train -system aldp -data train.npy -init sbg-out/aldp/best.ckpt -epochs 40 -out sbg-out/aldp-more
+//	go run ./experiments/sbg finetune -system aldp -model sbg-out/aldp/best.ckpt -data train.npy -data-weight 100 -out sbg-out/aldp-kl
 //	go run ./experiments/sbg sample -system aldp -model sbg-out/aldp/best.ckpt -n 1000 -out props.npy
 //	go run ./experiments/sbg eval -system aldp -model sbg-out/aldp/best.ckpt -ref test.npy -out sbg-out/aldp/eval
 //	go run ./experiments/sbg floor -system aldp -ref test.npy -pool train.npy -n 2000
@@ -19,9 +20,12 @@ import (
 )
 
 func usage() {
-	fmt.Fprintf(os.Stderr, `usage: sbg train|sample|eval [flags]
+	fmt.Fprintf(os.Stderr, `usage: sbg train|finetune|sample|eval|floor [flags]
 
   train   fit a TarFlow to MD frames (resumable; progress on stderr)
+  finetune  train a model further by reverse KL to the Boltzmann density (path
+          gradient through the sequential inverse, uses the forces), with an
+          optional data term (resumable)
   sample  draw proposals from a trained TarFlow and write them as .npy (nm)
   eval    run flow-IS and flow-SMC against a reference MD set; write a table,
           results.json, Ramachandran and energy-histogram PNGs
@@ -42,6 +46,8 @@ func main() {
 	switch os.Args[1] {
 	case "train":
 		err = train(os.Args[2:])
+	case "finetune":
+		err = finetune(os.Args[2:])
 	case "sample":
 		err = sample(os.Args[2:])
 	case "eval":

@@ -41,6 +41,7 @@ func train(args []string) error {
 	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2 and NLL) every this many epochs")
 	valSamples := fs.Int("val-samples", 2000, "proposals per validation")
 	selectBy := fs.String("select", "ew2", "validation score that picks best.ckpt: ew2 (resampled energy-W2 of -val-samples proposals, sbg.md §4) or nll (NLL per dimension of up to 10,000 augmented validation frames); both are printed")
+	varWeight := fs.Float64("var-weight", 0, "weight λ of the log-variance loss: adds λ/D times the batch variance of the frames' log-weights −E − log q (+ CoM term) to the NLL (0 = maximum likelihood only)")
 	initPath := fs.String("init", "", "start from the weights and normaliser of this model checkpoint (same system and architecture, which -blocks and -layers may grow; a new schedule over -epochs)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -197,7 +198,12 @@ func train(args []string) error {
 			fmtScore(sc.EW2, 3), *valSamples, fmtScore(sc.NLL, 4), *selectBy)
 		return sel, nil
 	}
+	var energies []float64
+	if *varWeight > 0 {
+		energies = target.EnergiesNM(frames)
+	}
 	tc := boltzmann.TrainConfig{
+		VarWeight: *varWeight, Energies: energies,
 		Epochs: *epochs, BatchSize: *batch, LR: *lr, WeightDecay: *wd, EMADecay: *ema, Seed: *seed, Workers: *workers,
 		StatePath: statePath, BestPath: filepath.Join(*out, "best.ckpt"),
 		FinalPath: filepath.Join(*out, "final.ckpt"), ValidateEvery: *valEvery,
