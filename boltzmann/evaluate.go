@@ -84,19 +84,22 @@ type SBGSummary struct {
 	ComEmpirical bool    `json:"com_sigma_empirical"`
 	// PriorStd is the latent standard deviation τ of the proposal (1: the
 	// trained flow, SBG's proposal).
-	PriorStd      float64 `json:"prior_std"`
-	ClipQuantile  float64 `json:"clip_quantile"`
-	EnergyCutoff  float64 `json:"energy_cutoff"`
-	UseCutoff     bool    `json:"energy_cutoff_on"`
-	Steps         int     `json:"smc_steps"`
-	StepSize      float64 `json:"smc_step_size"`
-	Kernel        string  `json:"smc_kernel"`
-	ESSThreshold  float64 `json:"smc_ess_threshold"`
-	Scheme        string  `json:"smc_resampling"`
-	ReferenceLoop bool    `json:"smc_reference_loop"`
-	MovesPerStep  int     `json:"smc_moves_per_step"`
-	Adapt         bool    `json:"smc_adapt"`
-	FinalStepSize float64 `json:"smc_final_step_size"`
+	PriorStd float64 `json:"prior_std"`
+	// RotationMixture is the number of orientations of the IS proposal
+	// density (0 or 1: the flow's own, SBG's).
+	RotationMixture int     `json:"rotation_mixture"`
+	ClipQuantile    float64 `json:"clip_quantile"`
+	EnergyCutoff    float64 `json:"energy_cutoff"`
+	UseCutoff       bool    `json:"energy_cutoff_on"`
+	Steps           int     `json:"smc_steps"`
+	StepSize        float64 `json:"smc_step_size"`
+	Kernel          string  `json:"smc_kernel"`
+	ESSThreshold    float64 `json:"smc_ess_threshold"`
+	Scheme          string  `json:"smc_resampling"`
+	ReferenceLoop   bool    `json:"smc_reference_loop"`
+	MovesPerStep    int     `json:"smc_moves_per_step"`
+	Adapt           bool    `json:"smc_adapt"`
+	FinalStepSize   float64 `json:"smc_final_step_size"`
 	// RefineSteps MALA moves on the target after SMC, with the final
 	// adapted step RefineStepSize and mean acceptance RefineAcceptance.
 	RefineSteps      int     `json:"refine_steps"`
@@ -154,7 +157,7 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
 		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL, RefNLLError: refNLLErr}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
-		PriorStd:     res.PriorStd,
+		PriorStd: res.PriorStd, RotationMixture: cfg.RotationMixture,
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
 		MovesPerStep: max(cfg.MovesPerStep, 1), Adapt: cfg.Adapt, Seed: cfg.Seed}
@@ -357,6 +360,9 @@ func smcNote(r *Report) string {
 	}
 	if tau := r.Settings.PriorStd; tau != 0 && tau != 1 {
 		note += fmt.Sprintf("; latent std τ = %g, a colder proposal than SBG's", tau)
+	}
+	if k := r.Settings.RotationMixture; k > 1 {
+		note += fmt.Sprintf("; IS weights with the rotation mixture over %d orientations, not SBG's", k)
 	}
 	return note
 }

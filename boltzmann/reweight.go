@@ -36,6 +36,14 @@ type SBGConfig struct {
 	// exact density, used for IS and as the SMC's initial density. 0 keeps
 	// the model's own (1 for a trained flow: SBG's proposal).
 	PriorStd float64
+	// RotationMixture, if above 1, weights the IS proposals with the
+	// density of the rotation-mixture proposal over that many orientations
+	// (RotationMixtureLogQ: the proposal's own and k−1 random ones), which
+	// averages the flow's orientation error out of the weights at k−1 extra
+	// forward passes per proposal. The weights stay unbiased. It is not
+	// part of SBG and changes the IS only: SMC starts from the same
+	// proposals with the flow's own density.
+	RotationMixture int
 	// ClipQuantile drops the top fraction of importance log-weights
 	// (default 0.002; negative disables).
 	ClipQuantile float64
@@ -116,7 +124,8 @@ func (c *SBGConfig) defaults() {
 // SBGResult is the outcome of RunSBG. Coordinates are normalised (multiply
 // by the model's Norm.Std for nm).
 type SBGResult struct {
-	// Proposals, their adjusted log q' and target energies (kT; NaN if not
+	// Proposals, their adjusted log q' (of the rotation mixture with
+	// SBGConfig.RotationMixture) and target energies (kT; NaN if not
 	// finite).
 	Proposals    [][]float64
 	LogQ, Energy []float64
@@ -224,6 +233,15 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	prop.Com = ComAdjust{Variant: cfg.Com, Sigma: sigma}
 	for i, x := range res.Proposals {
 		res.LogQ[i] = prop.Com.Apply(x, res.LogQ[i], nil)
+	}
+	if cfg.RotationMixture > 1 {
+		RotationMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, cfg.RotationMixture, rand.New(rand.NewPCG(cfg.Seed, 0x407)),
+			func(x [][]float64, lq []float64) {
+				parallel(cfg.Workers, nb, func(b int) {
+					lo, hi := b*cfg.BatchSize, min((b+1)*cfg.BatchSize, n)
+					prop.LogProb(x[lo:hi], lq[lo:hi])
+				})
+			})
 	}
 
 	// Target energies and IS.

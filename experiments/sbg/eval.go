@@ -28,6 +28,7 @@ type sbgFlags struct {
 	refineH                *float64
 	adapt                  *bool
 	priorStd               *float64
+	rotMix                 *int
 }
 
 func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
@@ -56,6 +57,7 @@ func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
 		refine:       fs.Int("refine", 0, "MALA moves on the target after SMC (rejuvenation, reported as its own row; 0 = none)"),
 		refineH:      fs.Float64("refine-h", 1e-5, "initial step size of the MALA refinement (adapted), normalised units"),
 		adapt:        fs.Bool("adapt", false, "adapt the MALA step size after each annealing step (needs -kernel mala)"),
+		rotMix:       fs.Int("rot-mix", 1, "weight the IS proposals with the density of the rotation-mixture proposal over this many orientations (1 = the flow's own density, SBG's; k > 1 costs k−1 extra forward passes per proposal and leaves SMC unchanged)"),
 		priorStd:     fs.Float64("prior-std", 1, "latent standard deviation τ of the proposal: z ~ N(0, τ²I) (1 = the trained flow, SBG's proposal; τ < 1 a colder proposal with an exact density)"),
 	}
 }
@@ -117,6 +119,10 @@ func (f *sbgFlags) load() (*boltzmann.SystemSetup, *boltzmann.Model, boltzmann.S
 		return nil, nil, cfg, fmt.Errorf("-prior-std %g: want a positive finite standard deviation", *f.priorStd)
 	}
 	cfg.PriorStd = *f.priorStd
+	if *f.rotMix < 1 {
+		return nil, nil, cfg, fmt.Errorf("-rot-mix %d: want at least 1", *f.rotMix)
+	}
+	cfg.RotationMixture = *f.rotMix
 	if *f.adapt && kernel != smc.MALA {
 		return nil, nil, cfg, fmt.Errorf("-adapt needs -kernel mala")
 	}

@@ -195,3 +195,28 @@ func TestEvalPriorStdFlag(t *testing.T) {
 		require.ErrorContains(t, err, "want a positive finite standard deviation", v)
 	}
 }
+
+// TestEvalRotMix runs IS on 64 proposals with the rotation mixture and
+// checks that the settings record it and the table says so; -rot-mix 0 is
+// refused.
+func TestEvalRotMix(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, eval([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc",
+		"-n", "64", "-tw2-samples", "64", "-rot-mix", "3", "-out", dir}))
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	require.NoError(t, err)
+	var res struct {
+		Report struct {
+			Settings struct {
+				RotationMixture int `json:"rotation_mixture"`
+			} `json:"settings"`
+		} `json:"report"`
+	}
+	require.NoError(t, json.Unmarshal(b, &res))
+	assert.Equal(t, 3, res.Report.Settings.RotationMixture)
+	tab, err := os.ReadFile(filepath.Join(dir, "table.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(tab), "rotation mixture over 3 orientations")
+	err = eval([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc", "-rot-mix", "0"})
+	require.ErrorContains(t, err, "-rot-mix 0: want at least 1")
+}
