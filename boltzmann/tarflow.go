@@ -72,6 +72,14 @@ type tarBlock[F nn.Float] struct {
 	out     *nn.Linear[F] // C → 2·Cin, weight zero-initialised
 }
 
+// token returns the token at position i of the block's order over t tokens.
+func (b *tarBlock[F]) token(i, t int) int {
+	if b.reverse {
+		return t - 1 - i
+	}
+	return i
+}
+
 // TarFlow is a transformer autoregressive normalising flow (Zhai et al.
 // 2025) as used by SBG: K blocks, each an affine autoregressive transform
 // z_i = (u_i − m_i)·exp(−a_i) whose shift m_i and log-scale a_i come from a
@@ -335,12 +343,7 @@ func (s *Sampler[F]) Inverse(dst, z []F, logdet []float64) {
 	clamp := cfg.SoftClamp
 	for k := len(f.blocks) - 1; k >= 0; k-- {
 		b := f.blocks[k]
-		perm := func(i int) int {
-			if b.reverse {
-				return t - 1 - i
-			}
-			return i
-		}
+		perm := func(i int) int { return b.token(i, t) }
 		// v[b, i] = cur[b, P(i)].
 		for r := 0; r < bs; r++ {
 			for i := 0; i < t; i++ {
@@ -469,12 +472,7 @@ func (f *TarFlow[F]) InverseTape(tp *nn.Tape[F], z *nn.Tensor[F]) (x, logdet *nn
 	var ks, vs [][]*nn.Tensor[F]
 	for k := len(f.blocks) - 1; k >= 0; k-- {
 		b := f.blocks[k]
-		perm := func(i int) int {
-			if b.reverse {
-				return t - 1 - i
-			}
-			return i
-		}
+		perm := func(i int) int { return b.token(i, t) }
 		for len(ks) < len(b.layers) {
 			ks, vs = append(ks, nil), append(vs, nil)
 		}
