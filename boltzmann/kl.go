@@ -151,6 +151,7 @@ type klWorker struct {
 	flow       *TarFlow[float32]
 	tp, score  *nn.Tape[float32]
 	rows, grad [][]float64
+	scores     [][]float64 // ∇ₓ log q' of each row
 	e          []float64
 	cot        []float32
 	ones       []float32
@@ -242,7 +243,6 @@ func FineTuneKL(m *Model, target smc.Target, cfg KLConfig) (*KLResult, error) {
 	}
 	var par *dataParallel
 	var off []float64
-	pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(d/3))}
 	if len(cfg.Data) > 0 && cfg.DataWeight > 0 {
 		par = newDataParallel(flow.Clone(), cfg.Workers, cfg.DataBatch)
 		if cfg.VarWeight > 0 {
@@ -257,10 +257,10 @@ func FineTuneKL(m *Model, target smc.Target, cfg KLConfig) (*KLResult, error) {
 	for i := range ws {
 		n := (i+1)*cfg.BatchSize/cfg.Workers - i*cfg.BatchSize/cfg.Workers
 		w := &klWorker{flow: flow.Clone(), tp: nn.NewTape[float32](nil), score: nn.NewTape[float32](nil),
-			rows: make([][]float64, n), grad: make([][]float64, n), e: make([]float64, n),
+			rows: make([][]float64, n), grad: make([][]float64, n), scores: make([][]float64, n), e: make([]float64, n),
 			cot: make([]float32, n*d), ones: make([]float32, n), logw: make([]float64, n), bad: make([]bool, n)}
 		for r := range w.rows {
-			w.rows[r], w.grad[r] = make([]float64, d), make([]float64, d)
+			w.rows[r], w.grad[r], w.scores[r] = make([]float64, d), make([]float64, d), make([]float64, d)
 			w.ones[r] = 1
 		}
 		ws[i] = w
@@ -278,24 +278,12 @@ func FineTuneKL(m *Model, target smc.Target, cfg KLConfig) (*KLResult, error) {
 		st := KLStep{Step: step, DataLoss: math.NaN()}
 		if par != nil {
 			for r := 0; r < cfg.DataBatch; r++ {
-				fi := rng.IntN(len(cfg.Data))
-				Augment(row, cfg.Data[fi], rng)
-				for j, v := range row {
-					xb[r*d+j] = float32(v)
-				}
-				if off != nil {
-					off[r] = -cfg.Energies[fi] + pc.LogDensity(row)
-				}
+				augmentRow(xb, off, r, row, cfg.Data, cfg.Energies, rng.IntN(len(cfg.Data)), rng)
 			}
 			nn.CopyParams(par.replicas[0].Params(), flow.Params())
 			nn.ZeroGrad(par.replicas[0].Params())
 			st.DataLoss = par.lossGrad(par.replicas[0], xb, cfg.DataBatch)
-			for j, p := range par.replicas[0].Params() {
-				g := flow.Params()[j].Grad
-				for k, v := range p.Grad {
-					g[k] += float32(cfg.DataWeight) * v
-				}
-			}
+			addGrads(flow.Params(), par.replicas[0].Params(), float32(cfg.DataWeight))
 		}
 		var wg sync.WaitGroup
 		for i, w := range ws {
@@ -309,12 +297,7 @@ func FineTuneKL(m *Model, target smc.Target, cfg KLConfig) (*KLResult, error) {
 		wg.Wait()
 		var lw []float64
 		for _, w := range ws {
-			for j, p := range w.flow.Params() {
-				g := flow.Params()[j].Grad
-				for k, v := range p.Grad {
-					g[k] += v
-				}
-			}
+			addGrads(flow.Params(), w.flow.Params(), 1)
 			for r, bad := range w.bad {
 				if bad {
 					st.Dropped++
@@ -404,24 +387,20 @@ func (w *klWorker) step(flow *TarFlow[float32], target smc.Target, cfg KLConfig,
 	target.Energy(w.rows, w.e, w.grad)
 	for r := range w.rows {
 		e := w.e[r]
-		logq := cfg.Com.Apply(w.rows[r], float64(lq.Data[r]), nil)
+		sc := w.scores[r]
+		for j := range sc {
+			sc[j] = float64(xv.Grad[r*d+j])
+		}
+		logq := cfg.Com.Apply(w.rows[r], float64(lq.Data[r]), sc) // log q' and its score
 		w.logw[r] = -e - logq
 		damp := 1.0
 		if e > cfg.EnergyHigh {
 			damp = 1 / (1 + e - cfg.EnergyHigh)
 		}
-		// g = ∇ log q − ∇ log p_c + ∇E.
-		var c [3]float64
-		if cfg.Com.Variant == ComGaussian {
-			c = Com(w.rows[r])
-			s2 := cfg.Com.Sigma * cfg.Com.Sigma
-			for k := range c {
-				c[k] = c[k] / s2 / float64(d/3)
-			}
-		}
+		// g = ∇ log q' + ∇E.
 		bad := !finite(e) || !finite(w.logw[r])
 		for j := 0; j < d && !bad; j++ {
-			g := float64(xv.Grad[r*d+j]) + c[j%3] + damp*w.grad[r][j]
+			g := sc[j] + damp*w.grad[r][j]
 			if !finite(g) {
 				bad = true
 			}

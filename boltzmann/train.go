@@ -328,7 +328,6 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 		off = make([]float64, cfg.BatchSize)
 		par.varWeight = cfg.VarWeight
 	}
-	pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(d/3))}
 	row := make([]float64, d)
 	perm := make([]int, len(data))
 	start := time.Now()
@@ -354,14 +353,7 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 		lossSum := 0.0
 		for bi := 0; bi < batches; bi++ {
 			for r := 0; r < cfg.BatchSize; r++ {
-				fi := perm[bi*cfg.BatchSize+r]
-				Augment(row, data[fi], rng)
-				for j, v := range row {
-					xb[r*d+j] = float32(v)
-				}
-				if off != nil {
-					off[r] = -cfg.Energies[fi] + pc.LogDensity(row)
-				}
+				augmentRow(xb, off, r, row, data, cfg.Energies, perm[bi*cfg.BatchSize+r], rng)
 			}
 			opt.ZeroGrad()
 			par.off = off
@@ -536,15 +528,36 @@ func (p *dataParallel) lossGrad(flow *TarFlow[float32], xb []float32, bs int) fl
 	run(0)
 	wg.Wait()
 	total := p.losses[0]
-	fp := flow.Params()
 	for i := 1; i < w; i++ {
 		total += p.losses[i]
-		for j, q := range p.replicas[i].Params() {
-			g := fp[j].Grad
-			for k, v := range q.Grad {
-				g[k] += v
-			}
-		}
+		addGrads(flow.Params(), p.replicas[i].Params(), 1)
 	}
 	return total
+}
+
+// addGrads adds scale times the gradients of src to those of dst, its
+// replica's parameters in the same order.
+func addGrads(dst, src []*nn.Param[float32], scale float32) {
+	for j, q := range src {
+		g := dst[j].Grad
+		for k, v := range q.Grad {
+			g[k] += scale * v
+		}
+	}
+}
+
+// augmentRow writes an augmented copy of frame data[fi] (Augment, through the
+// scratch row) to row r of the batch xb and, when off is not nil, its
+// log-variance offset −E + log p_c to off[r] (energies[fi] is E in kT, p_c
+// the Gaussian CoM density of Augment's shift).
+func augmentRow(xb []float32, off []float64, r int, row []float64, data [][]float64, energies []float64, fi int, rng *rand.Rand) {
+	Augment(row, data[fi], rng)
+	d := len(row)
+	for j, v := range row {
+		xb[r*d+j] = float32(v)
+	}
+	if off != nil {
+		pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(d/3))}
+		off[r] = -energies[fi] + pc.LogDensity(row)
+	}
 }
