@@ -20,6 +20,11 @@
 //     energies in kT of normalised coordinates); Proposal adapts a TarFlow to
 //     smc.Proposal with the CoM adjustment (ComAdjust, variants χ₃ and
 //     Gaussian); FixChirality mirrors wrong-handed samples.
+//   - Beyond SBG (exact, opt-in, IS only): RotationMixtureLogQ weights with
+//     the density of a mixture over random orientations (and relabellings of
+//     equivalent hydrogens, EquivalentHydrogens); Calibration maps proposals
+//     through an exact bijection in internal coordinates (molecules.ZMatrix)
+//     fitted to MD frames (FitModelCalibration).
 //   - Metrics: ESS (normalised Kish), EnergyW2 (1-D Wasserstein-2 of reduced
 //     energies), TorusW2 (exact optimal transport of backbone dihedrals on the
 //     torus, solved by Assignment), Ramachandran and energy-histogram plots.

@@ -18,6 +18,10 @@ import (
 // (SBGConfig.RefineSteps); its results.json keys end in "_smc_mala".
 const MethodSMCRefined = "flow-SMC+MALA"
 
+// MethodCalibrated names the row of the calibrated proposals
+// (SBGConfig.Calibration), the set IS weights when a calibration is set.
+const MethodCalibrated = "flow-cal"
+
 // MethodRow is one row of an SBG results table.
 type MethodRow struct {
 	// Method is "flow" (raw proposals), "flow-IS" or "flow-SMC".
@@ -87,19 +91,31 @@ type SBGSummary struct {
 	PriorStd float64 `json:"prior_std"`
 	// RotationMixture is the number of orientations of the IS proposal
 	// density (0 or 1: the flow's own, SBG's).
-	RotationMixture int     `json:"rotation_mixture"`
-	ClipQuantile    float64 `json:"clip_quantile"`
-	EnergyCutoff    float64 `json:"energy_cutoff"`
-	UseCutoff       bool    `json:"energy_cutoff_on"`
-	Steps           int     `json:"smc_steps"`
-	StepSize        float64 `json:"smc_step_size"`
-	Kernel          string  `json:"smc_kernel"`
-	ESSThreshold    float64 `json:"smc_ess_threshold"`
-	Scheme          string  `json:"smc_resampling"`
-	ReferenceLoop   bool    `json:"smc_reference_loop"`
-	MovesPerStep    int     `json:"smc_moves_per_step"`
-	Adapt           bool    `json:"smc_adapt"`
-	FinalStepSize   float64 `json:"smc_final_step_size"`
+	RotationMixture int `json:"rotation_mixture"`
+	// RelabelGroups is the number of equivalent-hydrogen groups the
+	// rotation mixture also relabels (0: none).
+	RelabelGroups int `json:"relabel_groups"`
+	// CalibrationStrength is the strength of the IS proposals' calibration
+	// of stiff coordinates (0: none, SBG's), CalibrationTorsionBins the
+	// bins of its soft-torsion maps (0: none); it was fitted on
+	// CalibrationRefRows reference frames and CalibrationProposals separate
+	// proposals.
+	CalibrationStrength    float64 `json:"calibration_strength"`
+	CalibrationTorsionBins int     `json:"calibration_torsion_bins"`
+	CalibrationRefRows     int     `json:"calibration_reference_frames"`
+	CalibrationProposals   int     `json:"calibration_proposals"`
+	ClipQuantile           float64 `json:"clip_quantile"`
+	EnergyCutoff           float64 `json:"energy_cutoff"`
+	UseCutoff              bool    `json:"energy_cutoff_on"`
+	Steps                  int     `json:"smc_steps"`
+	StepSize               float64 `json:"smc_step_size"`
+	Kernel                 string  `json:"smc_kernel"`
+	ESSThreshold           float64 `json:"smc_ess_threshold"`
+	Scheme                 string  `json:"smc_resampling"`
+	ReferenceLoop          bool    `json:"smc_reference_loop"`
+	MovesPerStep           int     `json:"smc_moves_per_step"`
+	Adapt                  bool    `json:"smc_adapt"`
+	FinalStepSize          float64 `json:"smc_final_step_size"`
 	// RefineSteps MALA moves on the target after SMC, with the final
 	// adapted step RefineStepSize and mean acceptance RefineAcceptance.
 	RefineSteps      int     `json:"refine_steps"`
@@ -157,12 +173,16 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
 		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL, RefNLLError: refNLLErr}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
-		PriorStd: res.PriorStd, RotationMixture: cfg.RotationMixture,
+		PriorStd: res.PriorStd, RotationMixture: cfg.RotationMixture, RelabelGroups: len(cfg.Relabel),
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
 		MovesPerStep: max(cfg.MovesPerStep, 1), Adapt: cfg.Adapt, Seed: cfg.Seed}
 	if res.SMC != nil {
 		rep.Settings.FinalStepSize = res.SMC.StepSize
+	}
+	if c := cfg.Calibration; c != nil {
+		rep.Settings.CalibrationStrength, rep.Settings.CalibrationRefRows, rep.Settings.CalibrationProposals = c.Strength, c.RefRows, c.ProposalRows
+		rep.Settings.CalibrationTorsionBins = c.TorsionBins
 	}
 	if cfg.UseEnergyCutoff {
 		rep.Settings.EnergyCutoff, rep.Settings.UseCutoff = cfg.EnergyCutoff, true
@@ -197,9 +217,15 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	sets := []SampleSet{{Name: "MD reference", X: ref, Energy: refE}}
 	r0, nm0 := row("flow", res.Proposals, res.Energy, math.NaN(), res.ProposalTime)
 	sets = append(sets, SampleSet{Name: "flow proposals", X: nm0, Energy: res.Energy})
+	rep.Rows = []MethodRow{r0}
+	if res.Calibrated != nil {
+		rc, nmc := row(MethodCalibrated, res.Calibrated, res.CalibratedEnergy, math.NaN(), res.ProposalTime)
+		rep.Rows = append(rep.Rows, rc)
+		sets = append(sets, SampleSet{Name: "calibrated proposals", X: nmc, Energy: res.CalibratedEnergy})
+	}
 	r1, nm1 := row("flow-IS", res.ISX, res.ISEnergy, res.ISESS, res.ProposalTime+res.ISTime)
 	sets = append(sets, SampleSet{Name: "flow-IS", X: nm1, Energy: res.ISEnergy})
-	rep.Rows = []MethodRow{r0, r1}
+	rep.Rows = append(rep.Rows, r1)
 	if res.SMC != nil {
 		r2, nm2 := row("flow-SMC", res.SMCX, res.SMCEnergy, res.SMC.ESS, res.ProposalTime+res.ISTime+res.SMCTime)
 		rep.Rows = append(rep.Rows, r2)
@@ -362,7 +388,19 @@ func smcNote(r *Report) string {
 		note += fmt.Sprintf("; latent std τ = %g, a colder proposal than SBG's", tau)
 	}
 	if k := r.Settings.RotationMixture; k > 1 {
-		note += fmt.Sprintf("; IS weights with the rotation mixture over %d orientations, not SBG's", k)
+		relabel := ""
+		if g := r.Settings.RelabelGroups; g > 0 {
+			relabel = fmt.Sprintf(" and relabellings of %d equivalent-hydrogen groups", g)
+		}
+		note += fmt.Sprintf("; IS weights with the rotation mixture over %d orientations%s, not SBG's", k, relabel)
+	}
+	if a := r.Settings.CalibrationStrength; a > 0 {
+		tors := "soft torsions left alone"
+		if b := r.Settings.CalibrationTorsionBins; b > 0 {
+			tors = fmt.Sprintf("soft torsions matched over %d bins", b)
+		}
+		note += fmt.Sprintf("; IS from proposals calibrated in internal coordinates (stiff strength %g, %s; fitted on %d MD frames and %d separate proposals), not SBG's",
+			a, tors, r.Settings.CalibrationRefRows, r.Settings.CalibrationProposals)
 	}
 	return note
 }

@@ -44,6 +44,16 @@ type SBGConfig struct {
 	// part of SBG and changes the IS only: SMC starts from the same
 	// proposals with the flow's own density.
 	RotationMixture int
+	// Relabel lists triples of equivalent atoms (EquivalentHydrogens) that
+	// the rotation mixture also relabels at random in each of its extra
+	// components (RotationMixtureLogQ); ignored unless RotationMixture > 1.
+	Relabel [][3]int
+	// Calibration, if not nil, maps every proposal through it before IS
+	// (an exact bijection in internal coordinates; the IS density is the
+	// proposal's, with RotationMixture if set, minus the map's
+	// log-Jacobian). It is not part of SBG and changes the IS only: SMC
+	// starts from the uncalibrated proposals with the flow's own density.
+	Calibration *Calibration
 	// ClipQuantile drops the top fraction of importance log-weights
 	// (default 0.002; negative disables).
 	ClipQuantile float64
@@ -129,6 +139,12 @@ type SBGResult struct {
 	// finite).
 	Proposals    [][]float64
 	LogQ, Energy []float64
+	// Calibrated, CalibratedLogQ and CalibratedEnergy are the proposals
+	// mapped through SBGConfig.Calibration, their log-density and energies
+	// (nil without a calibration; a proposal mapped out of range has
+	// log-density NaN and keeps its coordinates). IS weights these.
+	Calibrated                       [][]float64
+	CalibratedLogQ, CalibratedEnergy []float64
 	// ComSigma is the σ_c used by the CoM adjustment; PriorStd the latent
 	// standard deviation τ of the proposal (1 for SBG's).
 	ComSigma, PriorStd float64
@@ -235,7 +251,7 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 		res.LogQ[i] = prop.Com.Apply(x, res.LogQ[i], nil)
 	}
 	if cfg.RotationMixture > 1 {
-		RotationMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, cfg.RotationMixture, rand.New(rand.NewPCG(cfg.Seed, 0x407)),
+		RotationMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, cfg.RotationMixture, cfg.Relabel, rand.New(rand.NewPCG(cfg.Seed, 0x407)),
 			func(x [][]float64, lq []float64) {
 				parallel(cfg.Workers, nb, func(b int) {
 					lo, hi := b*cfg.BatchSize, min((b+1)*cfg.BatchSize, n)
@@ -250,7 +266,27 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 		lo, hi := b*cfg.BatchSize, min((b+1)*cfg.BatchSize, n)
 		target.Energy(res.Proposals[lo:hi], res.Energy[lo:hi], nil)
 	})
-	res.ISLogW, res.NonFinite = smc.LogWeights(nil, res.Energy, res.LogQ)
+	isX, isLogQ, isE := res.Proposals, res.LogQ, res.Energy
+	if c := cfg.Calibration; c != nil {
+		res.Calibrated = make([][]float64, n)
+		res.CalibratedLogQ, res.CalibratedEnergy = make([]float64, n), make([]float64, n)
+		parallel(cfg.Workers, nb, func(b int) {
+			lo, hi := b*cfg.BatchSize, min((b+1)*cfg.BatchSize, n)
+			for i := lo; i < hi; i++ {
+				res.Calibrated[i] = make([]float64, d)
+				ld, err := c.Apply(res.Calibrated[i], res.Proposals[i])
+				if err != nil {
+					copy(res.Calibrated[i], res.Proposals[i])
+					res.CalibratedLogQ[i] = math.NaN()
+					continue
+				}
+				res.CalibratedLogQ[i] = res.LogQ[i] - ld
+			}
+			target.Energy(res.Calibrated[lo:hi], res.CalibratedEnergy[lo:hi], nil)
+		})
+		isX, isLogQ, isE = res.Calibrated, res.CalibratedLogQ, res.CalibratedEnergy
+	}
+	res.ISLogW, res.NonFinite = smc.LogWeights(nil, isE, isLogQ)
 	if res.NonFinite == n {
 		return nil, ErrNoFiniteProposals
 	}
@@ -273,8 +309,8 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	res.ISX = make([][]float64, survivors)
 	res.ISEnergy = make([]float64, survivors)
 	for k, i := range idx {
-		res.ISX[k] = res.Proposals[i]
-		res.ISEnergy[k] = res.Energy[i]
+		res.ISX[k] = isX[i]
+		res.ISEnergy[k] = isE[i]
 	}
 	res.ISTime = time.Since(t0)
 	if cfg.Progress != nil {

@@ -22,7 +22,15 @@ import (
 // as Qⱼ). It averages the
 // flow's orientation error out of the weights at the cost of k−1 forward
 // passes per proposal. k ≤ 1 copies logq. dst may alias logq.
-func RotationMixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, rng *rand.Rand, logProb func(x [][]float64, logq []float64)) {
+//
+// groups, if not empty, lists triples of equivalent atoms (a methyl's
+// hydrogens: the target's energy is unchanged when their labels are
+// permuted cyclically, EquivalentHydrogens). Each of the k−1 extra
+// components then also relabels every group by a uniformly random cyclic
+// shift before rotating, so the mixture runs over the product of the
+// rotation group and the relabellings, which is as exact and averages out
+// the flow's dependence on which hydrogen is which.
+func RotationMixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, groups [][3]int, rng *rand.Rand, logProb func(x [][]float64, logq []float64)) {
 	copy(dst, logq)
 	if k <= 1 {
 		return
@@ -40,11 +48,25 @@ func RotationMixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, rn
 	for i := range sum {
 		sum[i] = 1
 	}
+	var perm []int // atom whose position goes to atom a
 	for j := 1; j < k; j++ {
 		for i, xi := range x {
 			r := RandomRotation(rng)
+			if perm == nil {
+				perm = make([]int, len(xi)/3)
+			}
+			for a := range perm {
+				perm[a] = a
+			}
+			for _, g := range groups {
+				s := rng.IntN(3)
+				for c := 0; c < 3; c++ {
+					perm[g[c]] = g[(c+s)%3]
+				}
+			}
 			for a := 0; a < len(xi)/3; a++ {
-				p0, p1, p2 := xi[3*a], xi[3*a+1], xi[3*a+2]
+				b := perm[a]
+				p0, p1, p2 := xi[3*b], xi[3*b+1], xi[3*b+2]
 				for c := 0; c < 3; c++ {
 					rows[i][3*a+c] = r[c][0]*p0 + r[c][1]*p1 + r[c][2]*p2
 				}

@@ -46,7 +46,7 @@ func TestRotationMixtureUnbiased(t *testing.T) {
 	prevVar := math.Inf(1)
 	for _, k := range []int{1, 4, 16} {
 		dst := make([]float64, m)
-		RotationMixtureLogQ(dst, x, lq, k, rand.New(rand.NewPCG(23, uint64(k))), batchLogQ)
+		RotationMixtureLogQ(dst, x, lq, k, nil, rand.New(rand.NewPCG(23, uint64(k))), batchLogQ)
 		if k == 1 {
 			require.Equal(t, lq, dst)
 		}
@@ -76,7 +76,7 @@ func TestRotationMixtureNonFinite(t *testing.T) {
 	lq := []float64{math.Inf(-1), -1, -2}
 	calls := 0
 	dst := make([]float64, 3)
-	RotationMixtureLogQ(dst, x, lq, 3, rand.New(rand.NewPCG(1, 1)), func(rows [][]float64, out []float64) {
+	RotationMixtureLogQ(dst, x, lq, 3, nil, rand.New(rand.NewPCG(1, 1)), func(rows [][]float64, out []float64) {
 		calls++
 		out[0], out[1], out[2] = -1, math.NaN(), -2
 	})
@@ -84,4 +84,69 @@ func TestRotationMixtureNonFinite(t *testing.T) {
 	assert.True(t, math.IsInf(dst[0], -1))
 	assert.True(t, math.IsNaN(dst[1]))
 	assert.InDelta(t, -2, dst[2], 1e-12, "equal terms average to themselves")
+}
+
+// TestRelabelMixtureUnbiased repeats the unbiasedness check with four atoms,
+// the last three equivalent: p(x) = exp(−|x|²/2) is invariant under
+// rotations and relabellings, the anisotropic q under neither. The mixture
+// over rotations and cyclic relabellings must stay unbiased and shrink the
+// weights' variance below that of rotations alone.
+func TestRelabelMixtureUnbiased(t *testing.T) {
+	const d, m = 12, 100000
+	mu := []float64{0.4, 0, 0, -0.4, 0.1, 0, 0.3, -0.2, 0.1, 0, 0.5, -0.3}
+	sd := []float64{0.9, 1.2, 1.0, 1.1, 0.85, 1.05, 0.95, 1.1, 0.9, 1.0, 1.15, 0.9}
+	logq := func(x []float64) float64 {
+		l := 0.0
+		for j, v := range x {
+			u := (v - mu[j]) / sd[j]
+			l += -0.5*u*u - math.Log(sd[j]) - 0.5*math.Log(2*math.Pi)
+		}
+		return l
+	}
+	batchLogQ := func(x [][]float64, dst []float64) {
+		for i, r := range x {
+			dst[i] = logq(r)
+		}
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	x := make([][]float64, m)
+	lq := make([]float64, m)
+	for i := range x {
+		x[i] = make([]float64, d)
+		for j := range x[i] {
+			x[i][j] = mu[j] + sd[j]*rng.NormFloat64()
+		}
+		lq[i] = logq(x[i])
+	}
+	z := math.Pow(2*math.Pi, d/2)
+	var vars []float64
+	for _, groups := range [][][3]int{nil, {{1, 2, 3}}} {
+		dst := make([]float64, m)
+		RotationMixtureLogQ(dst, x, lq, 8, groups, rand.New(rand.NewPCG(33, 34)), batchLogQ)
+		mean, sq := 0.0, 0.0
+		for i, r := range x {
+			e := 0.0
+			for _, v := range r {
+				e += 0.5 * v * v
+			}
+			w := math.Exp(-e - dst[i])
+			mean += w / m
+			sq += w * w / m
+		}
+		v := sq - mean*mean
+		se := math.Sqrt(v / m)
+		t.Logf("groups %v: Ẑ/Z %.4f ± %.4f, Var(w/Z) %.4f", groups, mean/z, se/z, v/(z*z))
+		assert.InDelta(t, z, mean, 4*se, "groups %v", groups)
+		vars = append(vars, v)
+	}
+	assert.Less(t, vars[1], vars[0], "relabelling must lower the weights' variance further")
+}
+
+func TestEquivalentHydrogens(t *testing.T) {
+	setup, err := LoadSystem("aldp")
+	require.NoError(t, err)
+	g, err := setup.EquivalentHydrogens()
+	require.NoError(t, err)
+	// The ACE, Ala Cβ and NME methyl groups.
+	assert.ElementsMatch(t, [][3]int{{0, 2, 3}, {11, 12, 13}, {19, 20, 21}}, g)
 }

@@ -77,3 +77,61 @@ func (s *SystemSetup) Chirality(ref []float64) *Chirality {
 	}
 	return NewChirality(analysis.Stereocentres(s.Top), ref)
 }
+
+// ZMatrix returns the internal coordinates of the system built from its
+// force-field bonds (molecules.NewZMatrix), for Calibration.
+func (s *SystemSetup) ZMatrix() (*molecules.ZMatrix, error) {
+	bonds := make([][2]int, len(s.Sys.Bonds))
+	for i, b := range s.Sys.Bonds {
+		bonds[i] = b.Atoms
+	}
+	z, err := molecules.NewZMatrix(s.Top.NumAtoms(), bonds)
+	if err != nil {
+		return nil, fmt.Errorf("boltzmann: system %s: %w", s.Key, err)
+	}
+	return z, nil
+}
+
+// EquivalentHydrogens returns the triples of hydrogens bonded to one atom
+// (methyl and ammonium groups) whose cyclic relabelling leaves the
+// potential energy of the start structure unchanged (to 1e-9 relative, so
+// that their force-field parameters agree), for the relabelling in
+// RotationMixtureLogQ. A cyclic relabelling keeps every stereocentre's
+// handedness.
+func (s *SystemSetup) EquivalentHydrogens() ([][3]int, error) {
+	n := s.Top.NumAtoms()
+	nb := make([][]int, n)
+	for _, b := range s.Sys.Bonds {
+		nb[b.Atoms[0]] = append(nb[b.Atoms[0]], b.Atoms[1])
+		nb[b.Atoms[1]] = append(nb[b.Atoms[1]], b.Atoms[0])
+	}
+	e0, err := s.Sys.EnergyForces(s.Start, nil)
+	if err != nil {
+		return nil, fmt.Errorf("boltzmann: system %s: %w", s.Key, err)
+	}
+	var out [][3]int
+	y := make([]float64, len(s.Start))
+	for a := range nb {
+		var h []int
+		for _, j := range nb[a] {
+			if s.Top.Atoms[j].Element.Symbol == "H" && len(nb[j]) == 1 {
+				h = append(h, j)
+			}
+		}
+		if len(h) != 3 {
+			continue
+		}
+		copy(y, s.Start)
+		for c := 0; c < 3; c++ {
+			copy(y[3*h[c]:3*h[c]+3], s.Start[3*h[(c+1)%3]:3*h[(c+1)%3]+3])
+		}
+		e1, err := s.Sys.EnergyForces(y, nil)
+		if err != nil {
+			return nil, fmt.Errorf("boltzmann: system %s: %w", s.Key, err)
+		}
+		if math.Abs(e1-e0) <= 1e-9*math.Max(1, math.Abs(e0)) {
+			out = append(out, [3]int{h[0], h[1], h[2]})
+		}
+	}
+	return out, nil
+}

@@ -219,4 +219,54 @@ func TestEvalRotMix(t *testing.T) {
 	assert.Contains(t, string(tab), "rotation mixture over 3 orientations")
 	err = eval([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc", "-rot-mix", "0"})
 	require.ErrorContains(t, err, "-rot-mix 0: want at least 1")
+	err = eval([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc", "-relabel"})
+	require.ErrorContains(t, err, "-relabel needs -rot-mix 2 or more")
+	require.NoError(t, eval([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc",
+		"-n", "64", "-tw2-samples", "64", "-rot-mix", "3", "-relabel", "-out", dir}))
+	tab, err = os.ReadFile(filepath.Join(dir, "table.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(tab), "rotation mixture over 3 orientations and relabellings of 3 equivalent-hydrogen groups")
+}
+
+func TestEvalCalibrate(t *testing.T) {
+	dir := t.TempDir()
+	model := "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt"
+	require.NoError(t, eval([]string{"-model", model, "-ref", testFrames, "-no-smc", "-n", "64", "-tw2-samples", "64",
+		"-calibrate", testFrames, "-calibrate-proposals", "64", "-calibrate-frames", "500", "-calibrate-strength", "0.4", "-out", dir}))
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	require.NoError(t, err)
+	var res struct {
+		Report struct {
+			Settings struct {
+				Strength  float64 `json:"calibration_strength"`
+				Bins      int     `json:"calibration_torsion_bins"`
+				Frames    int     `json:"calibration_reference_frames"`
+				Proposals int     `json:"calibration_proposals"`
+			} `json:"settings"`
+			Rows []struct {
+				Method string `json:"method"`
+			} `json:"rows"`
+		} `json:"report"`
+	}
+	require.NoError(t, json.Unmarshal(b, &res))
+	assert.Equal(t, 0.4, res.Report.Settings.Strength)
+	assert.Equal(t, 72, res.Report.Settings.Bins)
+	assert.Equal(t, 500, res.Report.Settings.Frames)
+	assert.Equal(t, 64, res.Report.Settings.Proposals)
+	tab, err := os.ReadFile(filepath.Join(dir, "table.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(tab), "| flow-cal | 64 |")
+	assert.Contains(t, string(tab), "calibrated in internal coordinates (stiff strength 0.4, soft torsions matched over 72 bins")
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-calibrate", testFrames, "-calibrate-strength", "2"}, "strength 2"},
+		{[]string{"-calibrate", filepath.Join(dir, "missing.npy")}, "missing.npy"},
+		{[]string{"-calibrate", testFrames, "-calibrate-frames", "3"}, "-calibrate-frames 3"},
+	} {
+		err := eval(append([]string{"-model", model, "-ref", testFrames, "-no-smc", "-n", "16"}, c.args...))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), c.msg)
+	}
 }
