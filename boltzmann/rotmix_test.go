@@ -19,29 +19,7 @@ func TestRotationMixtureUnbiased(t *testing.T) {
 	const d, m = 6, 100000
 	mu := []float64{0.4, 0, 0, -0.4, 0.1, 0}
 	sd := []float64{0.9, 1.2, 1.0, 1.1, 0.85, 1.05}
-	logq := func(x []float64) float64 {
-		l := 0.0
-		for j, v := range x {
-			u := (v - mu[j]) / sd[j]
-			l += -0.5*u*u - math.Log(sd[j]) - 0.5*math.Log(2*math.Pi)
-		}
-		return l
-	}
-	batchLogQ := func(x [][]float64, dst []float64) {
-		for i, r := range x {
-			dst[i] = logq(r)
-		}
-	}
-	rng := rand.New(rand.NewPCG(21, 22))
-	x := make([][]float64, m)
-	lq := make([]float64, m)
-	for i := range x {
-		x[i] = make([]float64, d)
-		for j := range x[i] {
-			x[i][j] = mu[j] + sd[j]*rng.NormFloat64()
-		}
-		lq[i] = logq(x[i])
-	}
+	x, lq, batchLogQ := anisotropicGaussian(mu, sd, m, rand.New(rand.NewPCG(21, 22)))
 	z := math.Pow(2*math.Pi, 3)
 	prevVar := math.Inf(1)
 	for _, k := range []int{1, 4, 16} {
@@ -50,23 +28,58 @@ func TestRotationMixtureUnbiased(t *testing.T) {
 		if k == 1 {
 			require.Equal(t, lq, dst)
 		}
-		mean, sq := 0.0, 0.0
-		for i, r := range x {
-			e := 0.0
-			for _, v := range r {
-				e += 0.5 * v * v
-			}
-			w := math.Exp(-e - dst[i])
-			mean += w / m
-			sq += w * w / m
-		}
-		v := sq - mean*mean
+		mean, v := normalWeights(x, dst)
 		se := math.Sqrt(v / m)
 		t.Logf("k %d: Ẑ/Z %.4f ± %.4f, Var(w/Z) %.4f", k, mean/z, se/z, v/(z*z))
 		assert.InDelta(t, z, mean, 4*se, "k %d", k)
 		assert.Less(t, v, prevVar, "k %d: the rotation average must lower the weights' variance", k)
 		prevVar = v
 	}
+}
+
+// anisotropicGaussian draws m samples of the Gaussian with means mu and
+// standard deviations sd and returns them, their log-densities and a batch
+// log-density function (the proposal of the mixture tests).
+func anisotropicGaussian(mu, sd []float64, m int, rng *rand.Rand) ([][]float64, []float64, func([][]float64, []float64)) {
+	logq := func(x []float64) float64 {
+		l := 0.0
+		for j, v := range x {
+			u := (v - mu[j]) / sd[j]
+			l += -0.5*u*u - math.Log(sd[j]) - 0.5*math.Log(2*math.Pi)
+		}
+		return l
+	}
+	x := make([][]float64, m)
+	lq := make([]float64, m)
+	for i := range x {
+		x[i] = make([]float64, len(mu))
+		for j := range x[i] {
+			x[i][j] = mu[j] + sd[j]*rng.NormFloat64()
+		}
+		lq[i] = logq(x[i])
+	}
+	return x, lq, func(rows [][]float64, dst []float64) {
+		for i, r := range rows {
+			dst[i] = logq(r)
+		}
+	}
+}
+
+// normalWeights returns the mean and variance of the importance weights
+// exp(−|x|²/2 − logq) of the standard normal target (unnormalised).
+func normalWeights(x [][]float64, logq []float64) (mean, variance float64) {
+	m := float64(len(x))
+	sq := 0.0
+	for i, r := range x {
+		e := 0.0
+		for _, v := range r {
+			e += 0.5 * v * v
+		}
+		w := math.Exp(-e - logq[i])
+		mean += w / m
+		sq += w * w / m
+	}
+	return mean, sq - mean*mean
 }
 
 // TestRotationMixtureNonFinite keeps a non-finite proposal density and turns a
@@ -95,45 +108,13 @@ func TestRelabelMixtureUnbiased(t *testing.T) {
 	const d, m = 12, 100000
 	mu := []float64{0.4, 0, 0, -0.4, 0.1, 0, 0.3, -0.2, 0.1, 0, 0.5, -0.3}
 	sd := []float64{0.9, 1.2, 1.0, 1.1, 0.85, 1.05, 0.95, 1.1, 0.9, 1.0, 1.15, 0.9}
-	logq := func(x []float64) float64 {
-		l := 0.0
-		for j, v := range x {
-			u := (v - mu[j]) / sd[j]
-			l += -0.5*u*u - math.Log(sd[j]) - 0.5*math.Log(2*math.Pi)
-		}
-		return l
-	}
-	batchLogQ := func(x [][]float64, dst []float64) {
-		for i, r := range x {
-			dst[i] = logq(r)
-		}
-	}
-	rng := rand.New(rand.NewPCG(31, 32))
-	x := make([][]float64, m)
-	lq := make([]float64, m)
-	for i := range x {
-		x[i] = make([]float64, d)
-		for j := range x[i] {
-			x[i][j] = mu[j] + sd[j]*rng.NormFloat64()
-		}
-		lq[i] = logq(x[i])
-	}
+	x, lq, batchLogQ := anisotropicGaussian(mu, sd, m, rand.New(rand.NewPCG(31, 32)))
 	z := math.Pow(2*math.Pi, d/2)
 	var vars []float64
 	for _, groups := range [][][3]int{nil, {{1, 2, 3}}} {
 		dst := make([]float64, m)
 		RotationMixtureLogQ(dst, x, lq, 8, groups, rand.New(rand.NewPCG(33, 34)), batchLogQ)
-		mean, sq := 0.0, 0.0
-		for i, r := range x {
-			e := 0.0
-			for _, v := range r {
-				e += 0.5 * v * v
-			}
-			w := math.Exp(-e - dst[i])
-			mean += w / m
-			sq += w * w / m
-		}
-		v := sq - mean*mean
+		mean, v := normalWeights(x, dst)
 		se := math.Sqrt(v / m)
 		t.Logf("groups %v: Ẑ/Z %.4f ± %.4f, Var(w/Z) %.4f", groups, mean/z, se/z, v/(z*z))
 		assert.InDelta(t, z, mean, 4*se, "groups %v", groups)
