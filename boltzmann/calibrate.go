@@ -81,8 +81,9 @@ func (c *CalibrationConfig) defaults() {
 // ref (reference frames in the same units). Rows with non-finite internal
 // coordinates are skipped. The dihedral scales are capped at 1 (a circle
 // maps into itself one to one only if it is not stretched). It returns an
-// error for a strength outside (0, 1], or fewer than 10 usable rows on
-// either side.
+// error for a strength or torsion floor outside (0, 1], a dihedral spread
+// that is not positive, rows of the wrong length, or fewer than 10 usable
+// rows on either side.
 func FitCalibration(z *molecules.ZMatrix, ref, proposals [][]float64, cfg CalibrationConfig) (*Calibration, error) {
 	cfg.defaults()
 	if !(cfg.Strength > 0 && cfg.Strength <= 1) {
