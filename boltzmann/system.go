@@ -81,11 +81,7 @@ func (s *SystemSetup) Chirality(ref []float64) *Chirality {
 // ZMatrix returns the internal coordinates of the system built from its
 // force-field bonds (molecules.NewZMatrix), for Calibration.
 func (s *SystemSetup) ZMatrix() (*molecules.ZMatrix, error) {
-	bonds := make([][2]int, len(s.Sys.Bonds))
-	for i, b := range s.Sys.Bonds {
-		bonds[i] = b.Atoms
-	}
-	z, err := molecules.NewZMatrix(s.Top.NumAtoms(), bonds)
+	z, err := molecules.NewZMatrix(s.Top.NumAtoms(), s.bonds())
 	if err != nil {
 		return nil, fmt.Errorf("boltzmann: system %s: %w", s.Key, err)
 	}
@@ -99,11 +95,10 @@ func (s *SystemSetup) ZMatrix() (*molecules.ZMatrix, error) {
 // RotationMixtureLogQ. A cyclic relabelling keeps every stereocentre's
 // handedness.
 func (s *SystemSetup) EquivalentHydrogens() ([][3]int, error) {
-	n := s.Top.NumAtoms()
-	nb := make([][]int, n)
-	for _, b := range s.Sys.Bonds {
-		nb[b.Atoms[0]] = append(nb[b.Atoms[0]], b.Atoms[1])
-		nb[b.Atoms[1]] = append(nb[b.Atoms[1]], b.Atoms[0])
+	nb := make([][]int, s.Top.NumAtoms())
+	for _, b := range s.bonds() {
+		nb[b[0]] = append(nb[b[0]], b[1])
+		nb[b[1]] = append(nb[b[1]], b[0])
 	}
 	e0, err := s.Sys.EnergyForces(s.Start, nil)
 	if err != nil {
@@ -134,4 +129,13 @@ func (s *SystemSetup) EquivalentHydrogens() ([][3]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// bonds returns the atom pairs of the force field's bonds.
+func (s *SystemSetup) bonds() [][2]int {
+	out := make([][2]int, len(s.Sys.Bonds))
+	for i, b := range s.Sys.Bonds {
+		out[i] = b.Atoms
+	}
+	return out
 }

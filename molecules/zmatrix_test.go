@@ -49,14 +49,8 @@ func TestZMatrixRoundTrip(t *testing.T) {
 	for i := range x {
 		assert.InDelta(t, x[i], y[i], 1e-12, "coordinate %d", i)
 	}
-	// Internal coordinates are rotation invariant.
-	r := mgl64Rotation(0.7, 0.2, -1.1)
-	xr := make([]float64, 3*n)
-	for a := 0; a < n; a++ {
-		for c := 0; c < 3; c++ {
-			xr[3*a+c] = r[c][0]*x[3*a] + r[c][1]*x[3*a+1] + r[c][2]*x[3*a+2] + 0.3
-		}
-	}
+	// Internal coordinates are rotation and translation invariant.
+	xr := rotate(x, [3]float64{0.6, 0, 0.8}, 1.1, [3]float64{0.3, -0.2, 0.1})
 	qr := make([]float64, 3*n)
 	z.Internal(qr, xr)
 	for i := range q {
@@ -64,23 +58,6 @@ func TestZMatrixRoundTrip(t *testing.T) {
 			assert.InDelta(t, q[i], qr[i], 1e-12, "internal %d", i)
 		}
 	}
-}
-
-func mgl64Rotation(a, b, c float64) [3][3]float64 {
-	rx := [3][3]float64{{1, 0, 0}, {0, math.Cos(a), -math.Sin(a)}, {0, math.Sin(a), math.Cos(a)}}
-	ry := [3][3]float64{{math.Cos(b), 0, math.Sin(b)}, {0, 1, 0}, {-math.Sin(b), 0, math.Cos(b)}}
-	rz := [3][3]float64{{math.Cos(c), -math.Sin(c), 0}, {math.Sin(c), math.Cos(c), 0}, {0, 0, 1}}
-	mul := func(p, q [3][3]float64) (o [3][3]float64) {
-		for i := 0; i < 3; i++ {
-			for j := 0; j < 3; j++ {
-				for k := 0; k < 3; k++ {
-					o[i][j] += p[i][k] * q[k][j]
-				}
-			}
-		}
-		return
-	}
-	return mul(rz, mul(ry, rx))
 }
 
 // TestZMatrixLogVolume checks LogVolume through the Jacobian of a map that
