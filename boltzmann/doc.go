@@ -22,7 +22,8 @@
 //     Gaussian); FixChirality mirrors wrong-handed samples.
 //   - Beyond SBG (exact, opt-in, IS only): RotationMixtureLogQ weights with
 //     the density of a mixture over random orientations (and relabellings of
-//     equivalent hydrogens, EquivalentHydrogens); Calibration maps proposals
+//     equivalent hydrogens, EquivalentHydrogens) or over a finite rotation
+//     group (GroupMixtureLogQ, RotationGroup); Calibration maps proposals
 //     through an exact bijection in internal coordinates (molecules.ZMatrix)
 //     fitted to MD frames (FitModelCalibration).
 //   - Metrics: ESS (normalised Kish), EnergyW2 (1-D Wasserstein-2 of reduced

@@ -92,6 +92,10 @@ type SBGSummary struct {
 	// RotationMixture is the number of orientations of the IS proposal
 	// density (0 or 1: the flow's own, SBG's).
 	RotationMixture int `json:"rotation_mixture"`
+	// RotationGroup names the finite rotation group of the mixture
+	// (SBGConfig.RotationGroup; RotationMixture is then its order), empty
+	// for random orientations.
+	RotationGroup string `json:"rotation_group,omitempty"`
 	// RelabelGroups is the number of equivalent-hydrogen groups the
 	// rotation mixture also relabels (0: none).
 	RelabelGroups int `json:"relabel_groups"`
@@ -173,10 +177,13 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
 		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL, RefNLLError: refNLLErr}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
-		PriorStd: res.PriorStd, RotationMixture: cfg.RotationMixture, RelabelGroups: len(cfg.Relabel),
+		PriorStd: res.PriorStd, RotationMixture: cfg.RotationMixture, RotationGroup: cfg.RotationGroup, RelabelGroups: len(cfg.Relabel),
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
 		MovesPerStep: max(cfg.MovesPerStep, 1), Adapt: cfg.Adapt, Seed: cfg.Seed}
+	if g, err := RotationGroup(cfg.RotationGroup); err == nil {
+		rep.Settings.RotationMixture = len(g)
+	}
 	if res.SMC != nil {
 		rep.Settings.FinalStepSize = res.SMC.StepSize
 	}
@@ -387,12 +394,15 @@ func smcNote(r *Report) string {
 	if tau := r.Settings.PriorStd; tau != 0 && tau != 1 {
 		note += fmt.Sprintf("; latent std τ = %g, a colder proposal than SBG's", tau)
 	}
-	if k := r.Settings.RotationMixture; k > 1 {
+	if k := r.Settings.RotationMixture; k > 1 && r.Settings.RotationGroup == "" {
 		relabel := ""
 		if g := r.Settings.RelabelGroups; g > 0 {
 			relabel = fmt.Sprintf(" and relabellings of %d equivalent-hydrogen groups", g)
 		}
 		note += fmt.Sprintf("; IS weights with the rotation mixture over %d orientations%s, not SBG's", k, relabel)
+	}
+	if g := r.Settings.RotationGroup; g != "" {
+		note += fmt.Sprintf("; IS weights with the rotation mixture over the %s group (%d orientations, randomly conjugated per proposal), not SBG's", g, r.Settings.RotationMixture)
 	}
 	if a := r.Settings.CalibrationStrength; a > 0 {
 		tors := "soft torsions left alone"

@@ -44,6 +44,12 @@ type SBGConfig struct {
 	// part of SBG and changes the IS only: SMC starts from the same
 	// proposals with the flow's own density.
 	RotationMixture int
+	// RotationGroup, if not empty, names a finite rotation group
+	// ("tetrahedral", "octahedral", "icosahedral"; RotationGroup) whose
+	// elements, conjugated by a random rotation per proposal, replace the
+	// random orientations of the rotation mixture (GroupMixtureLogQ; k is
+	// the group's order and RotationMixture and Relabel must be unset).
+	RotationGroup string
 	// Relabel lists triples of equivalent atoms (EquivalentHydrogens) that
 	// the rotation mixture also relabels at random in each of its extra
 	// components (RotationMixtureLogQ); ignored unless RotationMixture > 1.
@@ -207,6 +213,16 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 		mc.Flow.PriorStd = cfg.PriorStd
 		m = &mc
 	}
+	var group [][3][3]float64
+	if cfg.RotationGroup != "" {
+		if cfg.RotationMixture > 1 || len(cfg.Relabel) > 0 {
+			return nil, fmt.Errorf("boltzmann: rotation group %s replaces the random rotation mixture: leave RotationMixture (%d) and Relabel unset", cfg.RotationGroup, cfg.RotationMixture)
+		}
+		var err error
+		if group, err = RotationGroup(cfg.RotationGroup); err != nil {
+			return nil, err
+		}
+	}
 	prop := NewProposal(m, ComAdjust{})
 	prop.Chirality = cfg.Chirality
 	n := cfg.Proposals
@@ -250,14 +266,26 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	for i, x := range res.Proposals {
 		res.LogQ[i] = prop.Com.Apply(x, res.LogQ[i], nil)
 	}
-	if cfg.RotationMixture > 1 {
-		RotationMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, cfg.RotationMixture, cfg.Relabel, rand.New(rand.NewPCG(cfg.Seed, 0x407)),
-			func(x [][]float64, lq []float64) {
-				parallel(cfg.Workers, nb, func(b int) {
-					lo, hi := b*cfg.BatchSize, min((b+1)*cfg.BatchSize, n)
-					prop.LogProb(x[lo:hi], lq[lo:hi])
-				})
+	if k := max(cfg.RotationMixture, len(group)); k > 1 {
+		// One call of logProb per extra mixture component.
+		t2, calls := time.Now(), 0
+		logProb := func(x [][]float64, lq []float64) {
+			parallel(cfg.Workers, nb, func(b int) {
+				lo, hi := b*cfg.BatchSize, min((b+1)*cfg.BatchSize, n)
+				prop.LogProb(x[lo:hi], lq[lo:hi])
 			})
+			calls++
+			if cfg.Progress != nil {
+				el := time.Since(t2).Seconds()
+				fmt.Fprintf(cfg.Progress, "rotation mixture %d/%d  %.1fs  ETA %.0fs\n", calls+1, k, el, el/float64(calls)*float64(k-1-calls))
+			}
+		}
+		rng := rand.New(rand.NewPCG(cfg.Seed, 0x407))
+		if group != nil {
+			GroupMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, group, rng, logProb)
+		} else {
+			RotationMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, k, cfg.Relabel, rng, logProb)
+		}
 	}
 
 	// Target energies and IS.

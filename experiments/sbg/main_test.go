@@ -226,6 +226,27 @@ func TestEvalRotMix(t *testing.T) {
 	tab, err = os.ReadFile(filepath.Join(dir, "table.md"))
 	require.NoError(t, err)
 	assert.Contains(t, string(tab), "rotation mixture over 3 orientations and relabellings of 3 equivalent-hydrogen groups")
+	require.NoError(t, eval([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc",
+		"-n", "64", "-tw2-samples", "64", "-rot-group", "tetrahedral", "-out", dir}))
+	b, err = os.ReadFile(filepath.Join(dir, "results.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &res))
+	assert.Equal(t, 12, res.Report.Settings.RotationMixture)
+	tab, err = os.ReadFile(filepath.Join(dir, "table.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(tab), "rotation mixture over the tetrahedral group (12 orientations, randomly conjugated per proposal)")
+	assert.NotContains(t, string(tab), "over 12 orientations,")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-rot-group", "cubic"}, `unknown rotation group "cubic"`},
+		{[]string{"-rot-group", "octahedral", "-rot-mix", "4"}, "-rot-group octahedral replaces -rot-mix"},
+		{[]string{"-rot-group", "octahedral", "-relabel"}, "-rot-group octahedral replaces -rot-mix"},
+	} {
+		err := eval(append([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc"}, tc.args...))
+		assert.ErrorContains(t, err, tc.want)
+	}
 }
 
 func TestEvalCalibrate(t *testing.T) {
