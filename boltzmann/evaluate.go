@@ -181,8 +181,8 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
 		MovesPerStep: max(cfg.MovesPerStep, 1), Adapt: cfg.Adapt, Seed: cfg.Seed}
-	if g, err := RotationGroup(cfg.RotationGroup); err == nil {
-		rep.Settings.RotationMixture = len(g)
+	if cfg.RotationGroup != "" {
+		rep.Settings.RotationMixture = res.MixtureComponents
 	}
 	if res.SMC != nil {
 		rep.Settings.FinalStepSize = res.SMC.StepSize

@@ -181,10 +181,13 @@ type SBGResult struct {
 	RefineTime    time.Duration
 	// Reencode is the inversion check on 64 extra samples: x = f⁻¹(z)
 	// re-encoded by a forward pass and decoded again (sbg.md §3.3).
-	Reencode        InversionStats
-	ProposalsPerSec float64
-	ProposalTime    time.Duration
-	ISTime, SMCTime time.Duration
+	Reencode InversionStats
+	// MixtureComponents is the number of orientations of the IS rotation
+	// mixture (1: none; the group's order with RotationGroup).
+	MixtureComponents int
+	ProposalsPerSec   float64
+	ProposalTime      time.Duration
+	ISTime, SMCTime   time.Duration
 }
 
 // ErrNoFiniteProposals reports that every proposal had a non-finite energy
@@ -266,7 +269,8 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	for i, x := range res.Proposals {
 		res.LogQ[i] = prop.Com.Apply(x, res.LogQ[i], nil)
 	}
-	if k := max(cfg.RotationMixture, len(group)); k > 1 {
+	res.MixtureComponents = max(cfg.RotationMixture, len(group), 1)
+	if k := res.MixtureComponents; k > 1 {
 		// One call of logProb per extra mixture component.
 		t2, calls := time.Now(), 0
 		logProb := func(x [][]float64, lq []float64) {
