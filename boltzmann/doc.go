@@ -23,7 +23,8 @@
 //   - Beyond SBG (exact, opt-in, IS only): RotationMixtureLogQ weights with
 //     the density of a mixture over random orientations (and relabellings of
 //     equivalent hydrogens, EquivalentHydrogens) or over a finite rotation
-//     group (GroupMixtureLogQ, RotationGroup); Calibration maps proposals
+//     group (GroupMixtureLogQ, RotationGroup), optionally with a fresh
+//     centroid per component (SBGConfig.ComMixture); Calibration maps proposals
 //     through an exact bijection in internal coordinates (molecules.ZMatrix)
 //     fitted to MD frames (FitModelCalibration).
 //   - Metrics: ESS (normalised Kish), EnergyW2 (1-D Wasserstein-2 of reduced

@@ -96,6 +96,9 @@ type SBGSummary struct {
 	// (SBGConfig.RotationGroup; RotationMixture is then its order), empty
 	// for random orientations.
 	RotationGroup string `json:"rotation_group,omitempty"`
+	// ComMixture reports SBGConfig.ComMixture (fresh centroids for the
+	// rotation mixture's extra components).
+	ComMixture bool `json:"com_mixture,omitempty"`
 	// RelabelGroups is the number of equivalent-hydrogen groups the
 	// rotation mixture also relabels (0: none).
 	RelabelGroups int `json:"relabel_groups"`
@@ -177,7 +180,7 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
 		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL, RefNLLError: refNLLErr}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
-		PriorStd: res.PriorStd, RotationMixture: cfg.RotationMixture, RotationGroup: cfg.RotationGroup, RelabelGroups: len(cfg.Relabel),
+		PriorStd: res.PriorStd, RotationMixture: cfg.RotationMixture, RotationGroup: cfg.RotationGroup, ComMixture: cfg.ComMixture, RelabelGroups: len(cfg.Relabel),
 		ClipQuantile: cfg.ClipQuantile, Steps: cfg.Steps, StepSize: cfg.StepSize, Kernel: cfg.Kernel.String(),
 		ESSThreshold: cfg.ESSThreshold, Scheme: cfg.Scheme.String(), ReferenceLoop: cfg.ReferenceLoop,
 		MovesPerStep: max(cfg.MovesPerStep, 1), Adapt: cfg.Adapt, Seed: cfg.Seed}
@@ -403,6 +406,9 @@ func smcNote(r *Report) string {
 	}
 	if g := r.Settings.RotationGroup; g != "" {
 		note += fmt.Sprintf("; IS weights with the rotation mixture over the %s group (%d orientations, randomly conjugated per proposal), not SBG's", g, r.Settings.RotationMixture)
+	}
+	if r.Settings.ComMixture {
+		note += fmt.Sprintf("; each extra mixture component at a fresh centroid from the %s CoM density (σ_c %.3g)", r.Settings.Com, r.Settings.ComSigma)
 	}
 	if a := r.Settings.CalibrationStrength; a > 0 {
 		tors := "soft torsions left alone"

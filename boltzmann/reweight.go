@@ -54,6 +54,21 @@ type SBGConfig struct {
 	// the rotation mixture also relabels at random in each of its extra
 	// components (RotationMixtureLogQ); ignored unless RotationMixture > 1.
 	Relabel [][3]int
+	// ComMixture, with a rotation mixture (RotationMixture > 1 or
+	// RotationGroup) and a CoM adjustment, moves every extra mixture
+	// component to a fresh centroid cⱼ ~ g instead of the rotated
+	// proposal's own, g the density the adjustment divides by (𝒩(0, σ_c²I₃)
+	// for ComGaussian, ∝ χ₃(|c|/σ_c) on ℝ³ for ComChi): the IS
+	// denominator becomes (1/k)·Σⱼ q(Rⱼx̃ + cⱼ)/g(cⱼ) (x̃ the centred
+	// proposal, R₁ = I and c₁ its own centroid), which averages the flow's
+	// dependence on where it put the centroid out of the weights as the
+	// rotations average its orientation error, at no extra forward pass.
+	// The weights stay unbiased: with the target's rotation invariance and
+	// the cⱼ independent draws from the same g that adjusts the proposal's
+	// own density, the k terms are exchangeable, so each contributes 1/k
+	// of the expected weight (TestComMixtureUnbiased). Not part of SBG; IS
+	// only.
+	ComMixture bool
 	// Calibration, if not nil, maps every proposal through it before IS
 	// (an exact bijection in internal coordinates; the IS density is the
 	// proposal's, with RotationMixture if set, minus the map's
@@ -226,6 +241,9 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 			return nil, err
 		}
 	}
+	if cfg.ComMixture && (cfg.Com == ComNone || max(cfg.RotationMixture, len(group)) <= 1) {
+		return nil, fmt.Errorf("boltzmann: the CoM-translation mixture needs a CoM adjustment (have %v) and a rotation mixture (RotationMixture > 1 or RotationGroup)", cfg.Com)
+	}
 	prop := NewProposal(m, ComAdjust{})
 	prop.Chirality = cfg.Chirality
 	n := cfg.Proposals
@@ -285,10 +303,14 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 			}
 		}
 		rng := rand.New(rand.NewPCG(cfg.Seed, 0x407))
+		var com *ComAdjust
+		if cfg.ComMixture {
+			com = &prop.Com
+		}
 		if group != nil {
-			GroupMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, group, rng, logProb)
+			groupMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, group, com, rng, logProb)
 		} else {
-			RotationMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, k, cfg.Relabel, rng, logProb)
+			randomMixtureLogQ(res.LogQ, res.Proposals, res.LogQ, k, cfg.Relabel, com, rng, logProb)
 		}
 	}
 

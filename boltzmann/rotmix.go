@@ -32,7 +32,48 @@ import (
 // rotation group and the relabellings, which is as exact and averages out
 // the flow's dependence on which hydrogen is which.
 func RotationMixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, groups [][3]int, rng *rand.Rand, logProb func(x [][]float64, logq []float64)) {
-	mixtureLogQ(dst, x, logq, k, groups, rng, func(i, j int) [3][3]float64 { return RandomRotation(rng) }, logProb)
+	randomMixtureLogQ(dst, x, logq, k, groups, nil, rng, logProb)
+}
+
+// randomMixtureLogQ is RotationMixtureLogQ with, if com is not nil, a
+// fresh centroid for every extra component (comShift).
+func randomMixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, groups [][3]int, com *ComAdjust, rng *rand.Rand, logProb func(x [][]float64, logq []float64)) {
+	mixtureLogQ(dst, x, logq, k, groups, rng, func(i, j int) [3][3]float64 { return RandomRotation(rng) }, comShift(com, rng), logProb)
+}
+
+// comShift returns nil for a nil com, else a function drawing centroids
+// with rng from the density the CoM adjustment divides by: 𝒩(0, σ²I₃) for
+// ComGaussian, and for ComChi the density ∝ χ₃(|c|/σ) ∝ |c|²·e^{−|c|²/2σ²}
+// (as a function of c ∈ ℝ³, which is σ·χ₅ in radius, uniform in
+// direction).
+func comShift(com *ComAdjust, rng *rand.Rand) func(i, j int) [3]float64 {
+	if com == nil {
+		return nil
+	}
+	s := com.Sigma
+	if com.Variant == ComGaussian {
+		return func(i, j int) [3]float64 {
+			return [3]float64{s * rng.NormFloat64(), s * rng.NormFloat64(), s * rng.NormFloat64()}
+		}
+	}
+	return func(i, j int) [3]float64 {
+		var u [3]float64
+		var n2 float64
+		for n2 < 1e-24 {
+			n2 = 0
+			for a := range u {
+				u[a] = rng.NormFloat64()
+				n2 += u[a] * u[a]
+			}
+		}
+		r2 := 0.0
+		for a := 0; a < 5; a++ {
+			v := rng.NormFloat64()
+			r2 += v * v
+		}
+		f := s * math.Sqrt(r2/n2)
+		return [3]float64{f * u[0], f * u[1], f * u[2]}
+	}
 }
 
 // GroupMixtureLogQ is RotationMixtureLogQ over a finite rotation group
@@ -49,19 +90,27 @@ func RotationMixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, gr
 // random orientations). Relabellings are not combined with it: a random
 // relabelling per component would break the group structure.
 func GroupMixtureLogQ(dst []float64, x [][]float64, logq []float64, group [][3][3]float64, rng *rand.Rand, logProb func(x [][]float64, logq []float64)) {
+	groupMixtureLogQ(dst, x, logq, group, nil, rng, logProb)
+}
+
+// groupMixtureLogQ is GroupMixtureLogQ with, if com is not nil, a fresh
+// centroid for every extra component (comShift).
+func groupMixtureLogQ(dst []float64, x [][]float64, logq []float64, group [][3][3]float64, com *ComAdjust, rng *rand.Rand, logProb func(x [][]float64, logq []float64)) {
 	r := make([][3][3]float64, len(x))
 	for i := range r {
 		r[i] = RandomRotation(rng)
 	}
 	mixtureLogQ(dst, x, logq, len(group), nil, rng, func(i, j int) [3][3]float64 {
 		return matMul3(matMul3(r[i], group[j]), transpose3(r[i]))
-	}, logProb)
+	}, comShift(com, rng), logProb)
 }
 
 // mixtureLogQ computes the mixture log-density of RotationMixtureLogQ with
 // the rotation of component j ≥ 1 of proposal i given by rot(i, j) (called
-// in order j = 1…k−1, i = 0…n−1 within each j).
-func mixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, groups [][3]int, rng *rand.Rand, rot func(i, j int) [3][3]float64, logProb func(x [][]float64, logq []float64)) {
+// in order j = 1…k−1, i = 0…n−1 within each j). If shift is not nil, the
+// rotated row of component j ≥ 1 is moved from its own centroid to
+// shift(i, j) (called right after rot(i, j)).
+func mixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, groups [][3]int, rng *rand.Rand, rot func(i, j int) [3][3]float64, shift func(i, j int) [3]float64, logProb func(x [][]float64, logq []float64)) {
 	copy(dst, logq)
 	if k <= 1 {
 		return
@@ -95,11 +144,18 @@ func mixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, groups [][
 					perm[g[c]] = g[(c+s)%3]
 				}
 			}
+			var t [3]float64 // added to every atom of the row
+			if shift != nil {
+				c, s := Com(xi), shift(i, j)
+				for a := 0; a < 3; a++ {
+					t[a] = s[a] - (r[a][0]*c[0] + r[a][1]*c[1] + r[a][2]*c[2])
+				}
+			}
 			for a := 0; a < len(xi)/3; a++ {
 				b := perm[a]
 				p0, p1, p2 := xi[3*b], xi[3*b+1], xi[3*b+2]
 				for c := 0; c < 3; c++ {
-					rows[i][3*a+c] = r[c][0]*p0 + r[c][1]*p1 + r[c][2]*p2
+					rows[i][3*a+c] = r[c][0]*p0 + r[c][1]*p1 + r[c][2]*p2 + t[c]
 				}
 			}
 		}

@@ -214,9 +214,10 @@ func TestGroupMixtureUnbiased(t *testing.T) {
 	assert.Less(t, vars["icosahedral"], v)
 }
 
-// TestRunSBGRotationGroupErrors checks that RunSBG refuses an unknown group
-// and a group combined with the random mixture or relabelling, before it
-// draws anything.
+// TestRunSBGRotationGroupErrors checks that RunSBG refuses an unknown group,
+// a group combined with the random mixture or relabelling, and a
+// CoM-translation mixture without the Gaussian CoM adjustment or without a
+// rotation mixture, before it draws anything.
 func TestRunSBGRotationGroupErrors(t *testing.T) {
 	setup, err := LoadSystem("aldp")
 	require.NoError(t, err)
@@ -231,9 +232,115 @@ func TestRunSBGRotationGroupErrors(t *testing.T) {
 		{SBGConfig{RotationGroup: "cubic"}, `unknown rotation group "cubic"`},
 		{SBGConfig{RotationGroup: "octahedral", RotationMixture: 4}, "leave RotationMixture (4) and Relabel unset"},
 		{SBGConfig{RotationGroup: "octahedral", Relabel: [][3]int{{1, 2, 3}}}, "leave RotationMixture (0) and Relabel unset"},
+		{SBGConfig{RotationGroup: "octahedral", ComNone: true, ComMixture: true}, "CoM-translation mixture needs a CoM adjustment (have none)"},
+		{SBGConfig{Com: ComGaussian, ComMixture: true}, "and a rotation mixture"},
+		{SBGConfig{Com: ComGaussian, RotationMixture: 1, ComMixture: true}, "and a rotation mixture"},
 	} {
 		tc.cfg.Proposals, tc.cfg.SkipSMC = 16, true
 		_, err := RunSBG(m, tg, tc.cfg)
 		assert.ErrorContains(t, err, tc.want)
+	}
+}
+
+// TestComMixtureUnbiased checks the CoM-translation mixture (each extra
+// component at a fresh centroid drawn from the density the CoM adjustment
+// divides by) on two atoms: the target p(x) = exp(−|x̃|²/2)·g(c) (x̃ the
+// centred coordinates, c the centroid, g the adjustment's density) has
+// Z = (4π)^{3/2}·∫g; the proposal is an anisotropic Gaussian whose centroid
+// is wider than 𝒩(0, σ²I₃), off centre and correlated with x̃, and every
+// density it gives is CoM-adjusted, log q(x) − log g(c), as in RunSBG. For
+// both variants (Gaussian g; χ₃, g(c) = χ₃(|c|) with ∫g = 12πσ²), the
+// random and group mixtures with translations must estimate Z within four
+// standard errors and have lower weight variance than the same mixtures
+// without translations.
+func TestComMixtureUnbiased(t *testing.T) {
+	const m = 100000
+	const sigma = 0.5
+	rng := rand.New(rand.NewPCG(41, 42))
+	// a = c + r/2, b = c − r/2 with c ~ 𝒩(0.3·r + μ_c, (1.4σ)²); the
+	// target has r ~ 𝒩(0, 2I).
+	const sc = 1.4 * sigma
+	sr := []float64{1.6, 1.45, 1.7}
+	x := make([][]float64, m)
+	for i := range x {
+		var c, r [3]float64
+		for k := 0; k < 3; k++ {
+			r[k] = sr[k] * rng.NormFloat64()
+			c[k] = 0.3*r[k] + sc*rng.NormFloat64()
+		}
+		c[0] += 0.2
+		x[i] = []float64{c[0] + r[0]/2, c[1] + r[1]/2, c[2] + r[2]/2, c[0] - r[0]/2, c[1] - r[1]/2, c[2] - r[2]/2}
+	}
+	g, err := RotationGroup("octahedral")
+	require.NoError(t, err)
+	for _, tv := range []struct {
+		com   ComAdjust
+		scale float64 // ∫g over ℝ³
+	}{
+		{ComAdjust{Variant: ComGaussian, Sigma: sigma}, 1},
+		{ComAdjust{Variant: ComChi, Sigma: sigma}, 12 * math.Pi * sigma * sigma},
+	} {
+		com := tv.com
+		logq := func(x []float64) float64 {
+			l := 0.0
+			for k := 0; k < 3; k++ {
+				r := x[k] - x[3+k]
+				c := (x[k]+x[3+k])/2 - 0.3*r
+				if k == 0 {
+					c -= 0.2
+				}
+				l += -0.5*(r/sr[k])*(r/sr[k]) - math.Log(sr[k]) - 0.5*(c/sc)*(c/sc) - math.Log(sc) - math.Log(2*math.Pi)
+			}
+			return com.Apply(x, l, nil) // the Jacobian of x → (c, r) is 1
+		}
+		lq := make([]float64, m)
+		for i := range x {
+			lq[i] = logq(x[i])
+		}
+		batch := func(rows [][]float64, dst []float64) {
+			for i, r := range rows {
+				dst[i] = logq(r)
+			}
+		}
+		z := math.Pow(4*math.Pi, 1.5) * tv.scale
+		weights := func(logqMix []float64) (mean, variance float64) {
+			sq := 0.0
+			for i, r := range x {
+				e := 0.0
+				for k := 0; k < 3; k++ {
+					d := (r[k] - r[3+k]) / 2
+					e += d * d // |x̃|²/2 = Σ_k 2·(Δ_k/2)²/2
+				}
+				w := math.Exp(-e - logqMix[i])
+				mean += w / m
+				sq += w * w / m
+			}
+			return mean, sq - mean*mean
+		}
+		for _, tc := range []struct {
+			name string
+			mix  func(dst []float64, c *ComAdjust)
+		}{
+			{"random 24", func(dst []float64, c *ComAdjust) {
+				randomMixtureLogQ(dst, x, lq, 24, nil, c, rand.New(rand.NewPCG(43, 1)), batch)
+			}},
+			{"octahedral", func(dst []float64, c *ComAdjust) {
+				groupMixtureLogQ(dst, x, lq, g, c, rand.New(rand.NewPCG(43, 2)), batch)
+			}},
+		} {
+			var vars [2]float64
+			for s, c := range []*ComAdjust{nil, &com} {
+				dst := make([]float64, m)
+				tc.mix(dst, c)
+				mean, v := weights(dst)
+				se := math.Sqrt(v / m)
+				t.Logf("%v, %s, translations %v: Ẑ/Z %.4f ± %.4f, Var(w/Z) %.4f", com.Variant, tc.name, c != nil, mean/z, se/z, v/(z*z))
+				assert.InDelta(t, z, mean, 4*se, "%v %s translations %v", com.Variant, tc.name, c != nil)
+				vars[s] = v
+			}
+			assert.Less(t, vars[1], vars[0], "%v %s: translations must lower the weights' variance", com.Variant, tc.name)
+		}
+		mean, v := weights(lq)
+		t.Logf("%v, flow's own density: Ẑ/Z %.4f ± %.4f, Var(w/Z) %.4f", com.Variant, mean/z, math.Sqrt(v/m)/z, v/(z*z))
 	}
 }

@@ -35,6 +35,7 @@ type sbgFlags struct {
 	calibN, calibFrames    *int
 	calibBins              *int
 	relabel                *bool
+	comMix                 *bool
 }
 
 func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
@@ -67,6 +68,7 @@ func addSBGFlags(fs *flag.FlagSet) *sbgFlags {
 		calib:         fs.String("calibrate", "", "MD frames (.npy, nm; e.g. the training set, not the test set) to fit an internal-coordinate calibration of the IS proposals to (exact bijection with its Jacobian; leaves SMC unchanged; empty = none, SBG's)"),
 		calibStrength: fs.Float64("calibrate-strength", 0.5, "calibration strength in (0, 1]: how far each bond, angle and stiff dihedral moves from the proposals' spread and centre to the MD frames'"),
 		rotGroup:      fs.String("rot-group", "", "weight the IS proposals with a rotation mixture over a finite rotation group, randomly conjugated per proposal, instead of -rot-mix's random orientations: tetrahedral (12), octahedral (24) or icosahedral (60); empty = none"),
+		comMix:        fs.Bool("com-mix", false, "with -rot-mix k > 1 or -rot-group, give every extra mixture component a fresh centroid drawn from the density the CoM adjustment divides by (exact, no extra forward pass; averages the flow's centroid dependence out of the IS weights)"),
 		relabel:       fs.Bool("relabel", false, "with -rot-mix k > 1, also relabel each methyl group's hydrogens by a random cyclic shift in every extra mixture component (exact; the energy is invariant under it)"),
 		calibBins:     fs.Int("calibrate-torsion-bins", 72, "histogram bins of the calibration's soft-torsion maps (φ, ψ, methyl rotations moved onto the MD marginals; -1 leaves them alone)"),
 		calibN:        fs.Int("calibrate-proposals", 5000, "separate proposals drawn to fit the calibration"),
@@ -136,6 +138,7 @@ func (f *sbgFlags) load() (*boltzmann.SystemSetup, *boltzmann.Model, boltzmann.S
 		return nil, nil, cfg, fmt.Errorf("-rot-mix %d: want at least 1", *f.rotMix)
 	}
 	cfg.RotationMixture = *f.rotMix
+	cfg.ComMixture = *f.comMix
 	if g := *f.rotGroup; g != "" {
 		if *f.rotMix > 1 || *f.relabel {
 			return nil, nil, cfg, fmt.Errorf("-rot-group %s replaces -rot-mix and cannot be combined with it or with -relabel", g)

@@ -236,6 +236,25 @@ func TestEvalRotMix(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(tab), "rotation mixture over the tetrahedral group (12 orientations, randomly conjugated per proposal)")
 	assert.NotContains(t, string(tab), "over 12 orientations,")
+	assert.NotContains(t, string(tab), "fresh centroid")
+	require.NoError(t, eval([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc",
+		"-n", "64", "-tw2-samples", "64", "-rot-group", "tetrahedral", "-com", "gaussian", "-com-mix", "-out", dir}))
+	b, err = os.ReadFile(filepath.Join(dir, "results.json"))
+	require.NoError(t, err)
+	var cm struct {
+		Report struct {
+			Settings struct {
+				ComMixture bool   `json:"com_mixture"`
+				Com        string `json:"com_adjustment"`
+			} `json:"settings"`
+		} `json:"report"`
+	}
+	require.NoError(t, json.Unmarshal(b, &cm))
+	assert.True(t, cm.Report.Settings.ComMixture)
+	assert.Equal(t, "gaussian", cm.Report.Settings.Com)
+	tab, err = os.ReadFile(filepath.Join(dir, "table.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(tab), "each extra mixture component at a fresh centroid from the gaussian CoM density (σ_c 0.213)")
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -243,6 +262,8 @@ func TestEvalRotMix(t *testing.T) {
 		{[]string{"-rot-group", "cubic"}, `unknown rotation group "cubic"`},
 		{[]string{"-rot-group", "octahedral", "-rot-mix", "4"}, "-rot-group octahedral replaces -rot-mix"},
 		{[]string{"-rot-group", "octahedral", "-relabel"}, "-rot-group octahedral replaces -rot-mix"},
+		{[]string{"-com-mix"}, "CoM-translation mixture needs a CoM adjustment (have chi) and a rotation mixture"},
+		{[]string{"-rot-mix", "3", "-com", "none", "-com-mix"}, "CoM-translation mixture needs a CoM adjustment (have none)"},
 	} {
 		err := eval(append([]string{"-model", "../../boltzmann/testdata/aldp_tarflow_cpu.ckpt", "-ref", testFrames, "-no-smc"}, tc.args...))
 		assert.ErrorContains(t, err, tc.want)
