@@ -109,7 +109,7 @@ func groupMixtureLogQ(dst []float64, x [][]float64, logq []float64, group [][3][
 // the rotation of component j ≥ 1 of proposal i given by rot(i, j) (called
 // in order j = 1…k−1, i = 0…n−1 within each j). If shift is not nil, the
 // rotated row of component j ≥ 1 is moved from its own centroid to
-// shift(i, j) (called right after rot(i, j)).
+// shift(i, j) (called after rot(i, j) and the relabelling draws).
 func mixtureLogQ(dst []float64, x [][]float64, logq []float64, k int, groups [][3]int, rng *rand.Rand, rot func(i, j int) [3][3]float64, shift func(i, j int) [3]float64, logProb func(x [][]float64, logq []float64)) {
 	copy(dst, logq)
 	if k <= 1 {

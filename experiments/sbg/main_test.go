@@ -208,7 +208,9 @@ func TestEvalRotMix(t *testing.T) {
 	var res struct {
 		Report struct {
 			Settings struct {
-				RotationMixture int `json:"rotation_mixture"`
+				RotationMixture int    `json:"rotation_mixture"`
+				ComMixture      bool   `json:"com_mixture"`
+				Com             string `json:"com_adjustment"`
 			} `json:"settings"`
 		} `json:"report"`
 	}
@@ -232,6 +234,7 @@ func TestEvalRotMix(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &res))
 	assert.Equal(t, 12, res.Report.Settings.RotationMixture)
+	assert.False(t, res.Report.Settings.ComMixture)
 	tab, err = os.ReadFile(filepath.Join(dir, "table.md"))
 	require.NoError(t, err)
 	assert.Contains(t, string(tab), "rotation mixture over the tetrahedral group (12 orientations, randomly conjugated per proposal)")
@@ -241,17 +244,9 @@ func TestEvalRotMix(t *testing.T) {
 		"-n", "64", "-tw2-samples", "64", "-rot-group", "tetrahedral", "-com", "gaussian", "-com-mix", "-out", dir}))
 	b, err = os.ReadFile(filepath.Join(dir, "results.json"))
 	require.NoError(t, err)
-	var cm struct {
-		Report struct {
-			Settings struct {
-				ComMixture bool   `json:"com_mixture"`
-				Com        string `json:"com_adjustment"`
-			} `json:"settings"`
-		} `json:"report"`
-	}
-	require.NoError(t, json.Unmarshal(b, &cm))
-	assert.True(t, cm.Report.Settings.ComMixture)
-	assert.Equal(t, "gaussian", cm.Report.Settings.Com)
+	require.NoError(t, json.Unmarshal(b, &res))
+	assert.True(t, res.Report.Settings.ComMixture)
+	assert.Equal(t, "gaussian", res.Report.Settings.Com)
 	tab, err = os.ReadFile(filepath.Join(dir, "table.md"))
 	require.NoError(t, err)
 	assert.Contains(t, string(tab), "each extra mixture component at a fresh centroid from the gaussian CoM density (σ_c 0.213)")
