@@ -200,9 +200,13 @@ type SBGResult struct {
 	// MixtureComponents is the number of orientations of the IS rotation
 	// mixture (1: none; the group's order with RotationGroup).
 	MixtureComponents int
-	ProposalsPerSec   float64
-	ProposalTime      time.Duration
-	ISTime, SMCTime   time.Duration
+	// ProposalsPerSec and ProposalTime are the flow's sampling rate and
+	// time; ISTime covers the CoM adjustment, the rotation mixture, the
+	// calibration, the target energies and the IS resampling; SMCTime the
+	// SMC run.
+	ProposalsPerSec float64
+	ProposalTime    time.Duration
+	ISTime, SMCTime time.Duration
 }
 
 // ErrNoFiniteProposals reports that every proposal had a non-finite energy
@@ -277,7 +281,9 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 		res.Reencode = ReencodeError(m.Flow, x32, k)
 	}
 
-	// CoM adjustment.
+	// CoM adjustment (IS time from here: the rotation mixture and the
+	// calibration are part of the IS weighting).
+	t0 := time.Now()
 	sigma := 1 / math.Sqrt(float64(d/3))
 	if cfg.ComEmpirical {
 		sigma = ComSigma(res.Proposals)
@@ -315,7 +321,6 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	}
 
 	// Target energies and IS.
-	t0 := time.Now()
 	parallel(cfg.Workers, nb, func(b int) {
 		lo, hi := b*cfg.BatchSize, min((b+1)*cfg.BatchSize, n)
 		target.Energy(res.Proposals[lo:hi], res.Energy[lo:hi], nil)
