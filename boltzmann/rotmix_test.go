@@ -69,14 +69,22 @@ func anisotropicGaussian(mu, sd []float64, m int, rng *rand.Rand) ([][]float64, 
 // normalWeights returns the mean and variance of the importance weights
 // exp(−|x|²/2 − logq) of the standard normal target (unnormalised).
 func normalWeights(x [][]float64, logq []float64) (mean, variance float64) {
-	m := float64(len(x))
-	sq := 0.0
-	for i, r := range x {
+	return weightMoments(x, logq, func(r []float64) float64 {
 		e := 0.0
 		for _, v := range r {
 			e += 0.5 * v * v
 		}
-		w := math.Exp(-e - logq[i])
+		return e
+	})
+}
+
+// weightMoments returns the mean and variance of the importance weights
+// exp(−energy(x) − logq) over the samples x.
+func weightMoments(x [][]float64, logq []float64, energy func([]float64) float64) (mean, variance float64) {
+	m := float64(len(x))
+	sq := 0.0
+	for i, r := range x {
+		w := math.Exp(-energy(r) - logq[i])
 		mean += w / m
 		sq += w * w / m
 	}
@@ -304,18 +312,14 @@ func TestComMixtureUnbiased(t *testing.T) {
 		}
 		z := math.Pow(4*math.Pi, 1.5) * tv.scale
 		weights := func(logqMix []float64) (mean, variance float64) {
-			sq := 0.0
-			for i, r := range x {
+			return weightMoments(x, logqMix, func(r []float64) float64 {
 				e := 0.0
 				for k := 0; k < 3; k++ {
 					d := (r[k] - r[3+k]) / 2
 					e += d * d // |x̃|²/2 = Σ_k 2·(Δ_k/2)²/2
 				}
-				w := math.Exp(-e - logqMix[i])
-				mean += w / m
-				sq += w * w / m
-			}
-			return mean, sq - mean*mean
+				return e
+			})
 		}
 		for _, tc := range []struct {
 			name string
