@@ -493,10 +493,10 @@ func TestLoadFramesWrongAtoms(t *testing.T) {
 // TestShippedModel checks the two ALDP TarFlows shipped in testdata: the
 // quickstart's runJ (4 blocks) and runN (runJ grown to 8 blocks and trained
 // 27 epochs as runM, session 17, then 11 more, session 18; used for the IS
-// measurements in docs/results-sbg.md). Each loads for the aldp system, its samples
-// re-encode, the log q of its samples equals a fresh forward pass, and it
-// fits the shipped MD test set as well as its training loss says; the
-// 8-block model fits it better than runJ on the same augmented frames.
+// measurements in docs/results-sbg.md). Each loads for the aldp system, its
+// samples re-encode, the log q of its samples equals a fresh forward pass,
+// and it fits the shipped MD test set as well as its training loss says;
+// the 8-block model fits it better than runJ on the same augmented frames.
 func TestShippedModel(t *testing.T) {
 	ref, _, err := traj.ReadNPY(filepath.Join("..", "experiments", "quickstart", "data", "aldp-300K-test.npy"))
 	require.NoError(t, err)
