@@ -15,7 +15,9 @@
 //     pass, Sample inverts the flow token by token with a KV cache and returns
 //     the exact log q.
 //   - Training: Train (AdamW, OneCycle cosine, gradient clipping, EMA,
-//     resumable checkpoints, validation by resampled energy-W2).
+//     resumable checkpoints, validation by resampled energy-W2), optionally
+//     adding a log-variance or a Rényi loss of the MD frames' importance
+//     log-weights (TrainConfig.VarWeight, TrainConfig.RenyiWeight).
 //   - Reweighting: Target adapts a molecules.System to smc.Target (reduced
 //     energies in kT of normalised coordinates); Proposal adapts a TarFlow to
 //     smc.Proposal with the CoM adjustment (ComAdjust, variants χ₃ and

@@ -270,3 +270,88 @@ func TestLogVarLoss(t *testing.T) {
 	t.Logf("log-weight variance %.3f → %.3f", v0, v1)
 	require.Less(t, v1, 0.5*v0)
 }
+
+func TestRenyiLoss(t *testing.T) {
+	cfg := TarFlowConfig{Atoms: 3, Channels: 3, Width: 16, Heads: 2, Blocks: 2, Layers: 1}
+	f := perturbed[float32](cfg, 12, 0.05)
+	d, n := cfg.Dim(), 16
+	rng := rand.New(rand.NewPCG(15, 16))
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	off := make([]float64, n)
+	for i := range off {
+		off[i] = -100 + 3*rng.NormFloat64()
+	}
+	logq := func() []float64 {
+		tp := nn.NewTape[float32](nil)
+		tp.NoGrad = true
+		lq := f.LogProb(tp, tp.Const(x, n, d))
+		out := make([]float64, n)
+		for i, v := range lq.Data {
+			out[i] = float64(v)
+		}
+		return out
+	}
+	// renyi returns the NLL per dimension and (1/α)·log mean exp(α·log w).
+	renyi := func(lq []float64, a float64) (nll, r float64) {
+		m := math.Inf(-1)
+		for i := range lq {
+			nll -= lq[i] / float64(n*d)
+			m = math.Max(m, a*(off[i]-lq[i]))
+		}
+		for i := range lq {
+			r += math.Exp(a*(off[i]-lq[i]) - m)
+		}
+		return nll, (m + math.Log(r/float64(n))) / a
+	}
+	for _, a := range []float64{1, 0.5} {
+		const lambda = 2.0
+		p := &dataParallel{renyiWeight: lambda, renyiAlpha: a}
+		tp := nn.NewTape[float32](nil)
+		nll, r0 := renyi(logq(), a)
+		got := p.logVarLoss(f, tp, x, off).Item()
+		want := nll + lambda*r0/float64(d)
+		require.InDelta(t, want, float64(got), 1e-4*(1+math.Abs(want)), "α %g", a)
+	}
+	// Descending a dominant Rényi term (α = 1) lowers log E[w], the
+	// χ² of the flow against the target on these rows, and with it the
+	// spread of the log-weights' top.
+	p := &dataParallel{renyiWeight: 1e4, renyiAlpha: 1}
+	tp := nn.NewTape[float32](nil)
+	_, r0 := renyi(logq(), 1)
+	opt := nn.NewAdam(f.Params(), 1e-3)
+	for step := 0; step < 20; step++ {
+		tp.Reset()
+		opt.ZeroGrad()
+		tp.Backward(p.logVarLoss(f, tp, x, off))
+		opt.Step()
+	}
+	_, r1 := renyi(logq(), 1)
+	t.Logf("Rényi loss (α = 1) %.3f → %.3f", r0, r1)
+	require.Less(t, r1, r0-1)
+}
+
+// TestTrainWeightedLossErrors checks that Train refuses bad weights and
+// orders of the log-variance and Rényi losses, and energies that do not
+// match the frames, with errors that name what is wrong.
+func TestTrainWeightedLossErrors(t *testing.T) {
+	cfg := TarFlowConfig{Atoms: 2, Channels: 3, Width: 8, Heads: 1, Blocks: 2, Layers: 1}
+	data := [][]float64{{0, 0, 0, 1, 0, 0}, {0, 0, 0, 0, 1, 0}}
+	for _, c := range []struct {
+		tc   TrainConfig
+		want string
+	}{
+		{TrainConfig{VarWeight: -1}, "log-variance weight -1"},
+		{TrainConfig{RenyiWeight: -1}, "Rényi weight -1"},
+		{TrainConfig{RenyiWeight: 1, RenyiAlpha: -0.5}, "order α -0.5"},
+		{TrainConfig{RenyiWeight: 1, RenyiAlpha: math.Inf(1)}, "α finite"},
+		{TrainConfig{RenyiWeight: 1, Energies: []float64{1}}, "1 energies for 2 frames"},
+		{TrainConfig{RenyiWeight: 1, Energies: []float64{1, math.NaN()}}, "frame 1 has a non-finite energy"},
+	} {
+		c.tc.Epochs, c.tc.BatchSize = 1, 2
+		_, _, err := Train(NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Normalizer{Std: 1}, data, c.tc)
+		require.ErrorContains(t, err, c.want)
+	}
+}

@@ -183,6 +183,15 @@ type TrainConfig struct {
 	// invariant under the rotations and shifts of Augment).
 	VarWeight float64
 	Energies  []float64
+	// RenyiWeight, if positive, adds RenyiWeight/D times the batch Rényi
+	// loss (1/α)·log mean exp(α·log w) over each batch shard (α =
+	// RenyiAlpha, default 1; log w as for VarWeight, which also needs
+	// Energies). Its gradient is the NLL gradient of the frames weighted by
+	// softmax(α·log w): it raises q only where it falls short of the
+	// target on the data. At α = 1 it is log E_p[p/q] = log(1 + χ²(p‖q))
+	// up to a constant, and the normalised ESS of the flow's importance
+	// weights is 1/(1 + χ²); α → 0 gives the forward KL again.
+	RenyiWeight, RenyiAlpha float64
 	// System and Meta are recorded in the saved models.
 	System string
 	Meta   map[string]string
@@ -253,9 +262,15 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 	if cfg.VarWeight < 0 || math.IsNaN(cfg.VarWeight) {
 		return nil, nil, fmt.Errorf("boltzmann: Train: log-variance weight %g (want 0 or more)", cfg.VarWeight)
 	}
-	if cfg.VarWeight > 0 {
+	if cfg.RenyiWeight < 0 || math.IsNaN(cfg.RenyiWeight) || cfg.RenyiAlpha < 0 || math.IsNaN(cfg.RenyiAlpha) || math.IsInf(cfg.RenyiAlpha, 0) {
+		return nil, nil, fmt.Errorf("boltzmann: Train: Rényi weight %g and order α %g (want 0 or more, α finite)", cfg.RenyiWeight, cfg.RenyiAlpha)
+	}
+	if cfg.RenyiAlpha == 0 {
+		cfg.RenyiAlpha = 1
+	}
+	if cfg.VarWeight > 0 || cfg.RenyiWeight > 0 {
 		if len(cfg.Energies) != len(data) {
-			return nil, nil, fmt.Errorf("boltzmann: Train: %d energies for %d frames (the log-variance loss needs one per frame)", len(cfg.Energies), len(data))
+			return nil, nil, fmt.Errorf("boltzmann: Train: %d energies for %d frames (the log-variance and Rényi losses need one per frame)", len(cfg.Energies), len(data))
 		}
 		for i, e := range cfg.Energies {
 			if !finite(e) {
@@ -323,10 +338,11 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 	// Each data-parallel worker keeps its matrix products to its share of the cores.
 	defer nn.ShareCores(len(par.losses))()
 	xb := make([]float32, cfg.BatchSize*d)
-	var off []float64 // −E + log p_c of each batch row, for the log-variance loss
-	if cfg.VarWeight > 0 {
+	var off []float64 // −E + log p_c of each batch row, for the log-variance and Rényi losses
+	if cfg.VarWeight > 0 || cfg.RenyiWeight > 0 {
 		off = make([]float64, cfg.BatchSize)
 		par.varWeight = cfg.VarWeight
+		par.renyiWeight, par.renyiAlpha = cfg.RenyiWeight, cfg.RenyiAlpha
 	}
 	row := make([]float64, d)
 	perm := make([]int, len(data))
@@ -437,7 +453,8 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 }
 
 // logVarLoss returns the maximum-likelihood loss of the rows x plus
-// varWeight/D times the variance of their log-weights off − log q.
+// varWeight/D times the variance of their log-weights off − log q and
+// renyiWeight/D times their Rényi loss (1/α)·log mean exp(α·log w).
 func (p *dataParallel) logVarLoss(f *TarFlow[float32], tp *nn.Tape[float32], x []float32, off []float64) *nn.Tensor[float32] {
 	n, d := len(off), f.Config.Dim()
 	lq := f.logProb(tp, tp.Const(x, n, d), 1)
@@ -455,7 +472,17 @@ func (p *dataParallel) logVarLoss(f *TarFlow[float32], tp *nn.Tape[float32], x [
 	m := tp.Mean(lw)
 	v := tp.Sub(tp.Mean(tp.Square(lw)), tp.Square(m))
 	nll := tp.Scale(tp.Mean(lq), -1/float64(d))
-	return tp.Add(nll, tp.Scale(v, p.varWeight/float64(d)))
+	loss := nll
+	if p.varWeight > 0 {
+		loss = tp.Add(loss, tp.Scale(v, p.varWeight/float64(d)))
+	}
+	if p.renyiWeight > 0 {
+		a := p.renyiAlpha
+		// lw is centred on c0, a constant: add it back to the value.
+		r := tp.AddScalar(tp.Scale(tp.AddScalar(tp.LogSumExp(tp.Scale(lw, a), 0), -math.Log(float64(n))), 1/a), c0)
+		loss = tp.Add(loss, tp.Scale(r, p.renyiWeight/float64(d)))
+	}
+	return loss
 }
 
 // errNoData reports an empty data set.
@@ -470,8 +497,9 @@ type dataParallel struct {
 	losses   []float64
 	// off, if not nil, holds −E + log p_c of each row, and the loss adds
 	// varWeight/D times each shard's variance of log w = off − log q.
-	off       []float64
-	varWeight float64
+	off                     []float64
+	varWeight               float64
+	renyiWeight, renyiAlpha float64
 }
 
 func newDataParallel(flow *TarFlow[float32], workers, batch int) *dataParallel {

@@ -41,6 +41,8 @@ func train(args []string) error {
 	valEvery := fs.Int("val-every", 10, "validate (resampled energy-W2 and NLL) every this many epochs")
 	valSamples := fs.Int("val-samples", 2000, "proposals per validation")
 	selectBy := fs.String("select", "ew2", "validation score that picks best.ckpt: ew2 (resampled energy-W2 of -val-samples proposals, sbg.md §4) or nll (NLL per dimension of up to 10,000 augmented validation frames); both are printed")
+	renyiWeight := fs.Float64("renyi-weight", 0, "weight λ of the batch Rényi loss: adds λ/D times (1/α)·log mean exp(α·log w) of the frames' log-weights −E − log q (+ CoM term) to the NLL, i.e. the NLL of the frames weighted by softmax(α·log w); at α = 1 it is log(1 + χ²), the inverse of the IS ESS (0 = maximum likelihood only)")
+	renyiAlpha := fs.Float64("renyi-alpha", 1, "order α > 0 of the Rényi loss (-renyi-weight); smaller α weights the frames more evenly")
 	varWeight := fs.Float64("var-weight", 0, "weight λ of the log-variance loss: adds λ/D times the batch variance of the frames' log-weights −E − log q (+ CoM term) to the NLL (0 = maximum likelihood only)")
 	initPath := fs.String("init", "", "start from the weights and normaliser of this model checkpoint (same system and architecture, which -blocks and -layers may grow; a new schedule over -epochs)")
 	if err := fs.Parse(args); err != nil {
@@ -199,11 +201,14 @@ func train(args []string) error {
 		return sel, nil
 	}
 	var energies []float64
-	if *varWeight > 0 {
+	if *varWeight > 0 || *renyiWeight > 0 {
 		energies = target.EnergiesNM(frames)
 	}
+	if *renyiWeight > 0 && !(*renyiAlpha > 0) {
+		return fmt.Errorf("-renyi-alpha %g: want a positive order", *renyiAlpha)
+	}
 	tc := boltzmann.TrainConfig{
-		VarWeight: *varWeight, Energies: energies,
+		VarWeight: *varWeight, Energies: energies, RenyiWeight: *renyiWeight, RenyiAlpha: *renyiAlpha,
 		Epochs: *epochs, BatchSize: *batch, LR: *lr, WeightDecay: *wd, EMADecay: *ema, Seed: *seed, Workers: *workers,
 		StatePath: statePath, BestPath: filepath.Join(*out, "best.ckpt"),
 		FinalPath: filepath.Join(*out, "final.ckpt"), ValidateEvery: *valEvery,
