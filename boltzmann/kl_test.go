@@ -265,7 +265,7 @@ func TestLogVarLoss(t *testing.T) {
 	p := &dataParallel{varWeight: lambda}
 	tp := nn.NewTape[float32](nil)
 	nll, v0 := variance(logq())
-	got := p.logVarLoss(f, tp, x, off).Item()
+	got := p.weightedLoss(f, tp, x, off).Item()
 	require.InDelta(t, nll+lambda*v0/float64(d), float64(got), 1e-4*(1+math.Abs(nll+lambda*v0/float64(d))))
 
 	opt := nn.NewAdam(f.Params(), 1e-3)
@@ -273,7 +273,7 @@ func TestLogVarLoss(t *testing.T) {
 	for step := 0; step < 20; step++ {
 		tp.Reset()
 		opt.ZeroGrad()
-		tp.Backward(p.logVarLoss(f, tp, x, off))
+		tp.Backward(p.weightedLoss(f, tp, x, off))
 		opt.Step()
 	}
 	_, v1 := variance(logq())
@@ -305,7 +305,7 @@ func TestRenyiLoss(t *testing.T) {
 		p := &dataParallel{renyiWeight: lambda, renyiAlpha: a}
 		tp := nn.NewTape[float32](nil)
 		nll, r0 := renyi(logq(), a)
-		got := p.logVarLoss(f, tp, x, off).Item()
+		got := p.weightedLoss(f, tp, x, off).Item()
 		want := nll + lambda*r0/float64(d)
 		require.InDelta(t, want, float64(got), 1e-4*(1+math.Abs(want)), "α %g", a)
 	}
@@ -319,7 +319,7 @@ func TestRenyiLoss(t *testing.T) {
 	for step := 0; step < 20; step++ {
 		tp.Reset()
 		opt.ZeroGrad()
-		tp.Backward(p.logVarLoss(f, tp, x, off))
+		tp.Backward(p.weightedLoss(f, tp, x, off))
 		opt.Step()
 	}
 	_, r1 := renyi(logq(), 1)

@@ -452,14 +452,15 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 	return m, res, nil
 }
 
-// logVarLoss returns the maximum-likelihood loss of the rows x plus
+// weightedLoss returns the maximum-likelihood loss of the rows x plus
 // varWeight/D times the variance of their log-weights off − log q and
 // renyiWeight/D times their Rényi loss (1/α)·log mean exp(α·log w).
-func (p *dataParallel) logVarLoss(f *TarFlow[float32], tp *nn.Tape[float32], x []float32, off []float64) *nn.Tensor[float32] {
+func (p *dataParallel) weightedLoss(f *TarFlow[float32], tp *nn.Tape[float32], x []float32, off []float64) *nn.Tensor[float32] {
 	n, d := len(off), f.Config.Dim()
 	lq := f.logProb(tp, tp.Const(x, n, d), 1)
 	// Centre the log-weights on their current mean (a constant), so that
-	// the float32 variance does not cancel two large numbers.
+	// the float32 variance does not cancel two large numbers (the Rényi
+	// term adds c0 back).
 	c0 := 0.0
 	for i, v := range off {
 		c0 += (v - float64(lq.Data[i])) / float64(n)
@@ -469,16 +470,13 @@ func (p *dataParallel) logVarLoss(f *TarFlow[float32], tp *nn.Tape[float32], x [
 		oc.Data[i] = float32(v - c0)
 	}
 	lw := tp.Sub(oc, lq)
-	m := tp.Mean(lw)
-	v := tp.Sub(tp.Mean(tp.Square(lw)), tp.Square(m))
-	nll := tp.Scale(tp.Mean(lq), -1/float64(d))
-	loss := nll
+	loss := tp.Scale(tp.Mean(lq), -1/float64(d))
 	if p.varWeight > 0 {
+		v := tp.Sub(tp.Mean(tp.Square(lw)), tp.Square(tp.Mean(lw)))
 		loss = tp.Add(loss, tp.Scale(v, p.varWeight/float64(d)))
 	}
 	if p.renyiWeight > 0 {
 		a := p.renyiAlpha
-		// lw is centred on c0, a constant: add it back to the value.
 		r := tp.AddScalar(tp.Scale(tp.AddScalar(tp.LogSumExp(tp.Scale(lw, a), 0), -math.Log(float64(n))), 1/a), c0)
 		loss = tp.Add(loss, tp.Scale(r, p.renyiWeight/float64(d)))
 	}
@@ -496,7 +494,9 @@ type dataParallel struct {
 	tapes    []*nn.Tape[float32]
 	losses   []float64
 	// off, if not nil, holds −E + log p_c of each row, and the loss adds
-	// varWeight/D times each shard's variance of log w = off − log q.
+	// varWeight/D times each shard's variance of log w = off − log q and
+	// renyiWeight/D times its Rényi loss of order renyiAlpha
+	// (weightedLoss).
 	off                     []float64
 	varWeight               float64
 	renyiWeight, renyiAlpha float64
@@ -534,7 +534,7 @@ func (p *dataParallel) lossGrad(flow *TarFlow[float32], xb []float32, bs int) fl
 		if p.off == nil {
 			loss = r.Loss(tp, tp.Const(xb[lo*d:hi*d], hi-lo, d))
 		} else {
-			loss = p.logVarLoss(r, tp, xb[lo*d:hi*d], p.off[lo:hi])
+			loss = p.weightedLoss(r, tp, xb[lo*d:hi*d], p.off[lo:hi])
 		}
 		// The batch loss is the shard-size-weighted mean of shard losses.
 		loss = tp.Scale(loss, float64(hi-lo)/float64(bs))

@@ -48,6 +48,9 @@ func train(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *renyiWeight > 0 && !(*renyiAlpha > 0) {
+		return fmt.Errorf("-renyi-alpha %g: want a positive order", *renyiAlpha)
+	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("train: unexpected arguments %q", fs.Args())
 	}
@@ -203,9 +206,6 @@ func train(args []string) error {
 	var energies []float64
 	if *varWeight > 0 || *renyiWeight > 0 {
 		energies = target.EnergiesNM(frames)
-	}
-	if *renyiWeight > 0 && !(*renyiAlpha > 0) {
-		return fmt.Errorf("-renyi-alpha %g: want a positive order", *renyiAlpha)
 	}
 	tc := boltzmann.TrainConfig{
 		VarWeight: *varWeight, Energies: energies, RenyiWeight: *renyiWeight, RenyiAlpha: *renyiAlpha,
