@@ -270,8 +270,14 @@ func FitModelCalibration(setup *SystemSetup, m *Model, ref [][]float64, n int, s
 		workers = runtime.GOMAXPROCS(0)
 	}
 	defer nn.ShareCores(workers)()
+	frame, err := ModelFrame(m)
+	if err != nil {
+		return nil, err
+	}
 	prop := NewProposal(m, ComAdjust{})
-	prop.Chirality = setup.Chirality(nil)
+	if frame == nil {
+		prop.Chirality = setup.Chirality(nil)
+	}
 	d := m.Flow.Config.Dim()
 	x := make([][]float64, n)
 	for i := range x {
@@ -283,6 +289,18 @@ func FitModelCalibration(setup *SystemSetup, m *Model, ref [][]float64, n int, s
 		lo, hi := b*batch, min((b+1)*batch, n)
 		prop.Sample(rand.New(rand.NewPCG(seed, 0xca1b0000+uint64(b))), x[lo:hi], logq[lo:hi])
 	})
+	if frame != nil {
+		// Body-frame proposals: conformations as RunSBG weights them,
+		// without those it gives no weight.
+		frameWeights(frame, setup.Chirality(nil), x, logq)
+		kept := x[:0]
+		for i, v := range logq {
+			if !math.IsInf(v, 1) {
+				kept = append(kept, x[i])
+			}
+		}
+		x = kept
+	}
 	return FitCalibration(z, NormalizeAll(m.Norm, ref), x, cfg)
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/boltzflow/boltzflow/molecules/traj"
 	"github.com/boltzflow/boltzflow/smc"
 )
@@ -72,11 +74,23 @@ type Report struct {
 	// nil if it could not be computed (RefNLLError says why).
 	RefNLL      *float64 `json:"reference_nll_per_dim"`
 	RefNLLError string   `json:"reference_nll_error,omitempty"`
+	// RefLogW summarises ReferenceLogWeights of up to 2,000 reference
+	// frames: mean (log Z + KL(p‖q), comparable between models of rotated
+	// frames and body-frame models) and standard deviation (nats); nil
+	// if they could not be computed.
+	RefLogW *LogWeightSummary `json:"reference_log_weights,omitempty"`
 	// Terms holds the median energy per force-field term of every sample
 	// set (MD reference first), kT.
 	Terms []EnergyTerms `json:"energy_terms"`
 	// Result holds the raw samples (not serialised).
 	Result *SBGResult `json:"-"`
+}
+
+// LogWeightSummary summarises importance log-weights (nats).
+type LogWeightSummary struct {
+	Frames int     `json:"frames"`
+	Mean   float64 `json:"mean"`
+	SD     float64 `json:"sd"`
 }
 
 // SBGSummary records the settings of a run with its results.
@@ -86,6 +100,9 @@ type SBGSummary struct {
 	Com          string  `json:"com_adjustment"`
 	ComSigma     float64 `json:"com_sigma"`
 	ComEmpirical bool    `json:"com_sigma_empirical"`
+	// Frame is the model's body frame (BodyFrame.String), empty for a model
+	// of rotated Cartesian frames. A body-frame model has no CoM adjustment.
+	Frame string `json:"body_frame,omitempty"`
 	// PriorStd is the latent standard deviation τ of the proposal (1: the
 	// trained flow, SBG's proposal).
 	PriorStd float64 `json:"prior_std"`
@@ -168,16 +185,25 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 	// The reference NLL is a diagnostic: its failure does not stop the run.
 	var refNLL *float64
 	var refNLLErr string
-	if v, err := ValidationNLL(NormalizeAll(m.Norm, ref), MaxEvalSamples, cfg.Seed+7)(m); err == nil {
+	frame, err := ModelFrame(m)
+	if err != nil {
+		return nil, err
+	}
+	if v, err := ValidationNLL(NormalizeAll(m.Norm, ref), MaxEvalSamples, cfg.Seed+7, frame)(m); err == nil {
 		refNLL = &v
 	} else {
 		refNLLErr = err.Error()
+	}
+	var refLogW *LogWeightSummary
+	if lw, err := ReferenceLogWeights(m, target, NormalizeAll(m.Norm, Subsample(ref, 2000)), cfg.Seed+8); err == nil {
+		mean, sd := stat.MeanStdDev(lw, nil)
+		refLogW = &LogWeightSummary{Frames: len(lw), Mean: mean, SD: sd}
 	}
 	res, err := RunSBG(m, target, cfg)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
+	rep := &Report{RefLogW: refLogW, System: setup.Key, RefSamples: len(ref), RefMeanE: meanFinite(refE), Result: res,
 		Chirality: res.Chirality, NonFinite: res.NonFinite, Clipped: res.Clipped, Reencode: res.Reencode, RefNLL: refNLL, RefNLLError: refNLLErr}
 	rep.Settings = SBGSummary{Proposals: cfg.Proposals, SMCParticles: cfg.SMCParticles, Com: cfg.Com.String(), ComSigma: res.ComSigma, ComEmpirical: cfg.ComEmpirical,
 		PriorStd: res.PriorStd, RotationMixture: cfg.RotationMixture, RotationGroup: cfg.RotationGroup, ComMixture: cfg.ComMixture, RelabelGroups: len(cfg.Relabel),
@@ -186,6 +212,9 @@ func Evaluate(setup *SystemSetup, m *Model, ref [][]float64, cfg SBGConfig, outD
 		MovesPerStep: max(cfg.MovesPerStep, 1), Adapt: cfg.Adapt, Seed: cfg.Seed}
 	if cfg.RotationGroup != "" {
 		rep.Settings.RotationMixture = res.MixtureComponents
+	}
+	if frame != nil {
+		rep.Settings.Frame, rep.Settings.Com = frame.String(), ComNone.String()
 	}
 	if res.SMC != nil {
 		rep.Settings.FinalStepSize = res.SMC.StepSize
@@ -329,8 +358,14 @@ func (r *Report) JSON() map[string]any {
 // and settings.
 func (r *Report) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SBG on %s: %d proposals (%s), reference %d MD frames (mean energy %.2f kT); CoM adjustment %s (σ_c %.4f), clip %.3g, SMC %d steps × %d moves h=%.1e %s%s, ESS threshold %s, %s resampling, energy cut-off %s\n\n",
-		r.System, r.Settings.Proposals, smcNote(r), r.RefSamples, r.RefMeanE, r.Settings.Com, r.Settings.ComSigma, r.Settings.ClipQuantile,
+	com := fmt.Sprintf("CoM adjustment %s (σ_c %.4f)", r.Settings.Com, r.Settings.ComSigma)
+	nllNote := "rotated, CoM-shifted as in training"
+	if r.Settings.Frame != "" {
+		com = fmt.Sprintf("body frame %s (atoms origin, axis, plane, gauge noise σ), no CoM adjustment", r.Settings.Frame)
+		nllNote = "in the body frame with gauge noise, as in training"
+	}
+	fmt.Fprintf(&b, "SBG on %s: %d proposals (%s), reference %d MD frames (mean energy %.2f kT); %s, clip %.3g, SMC %d steps × %d moves h=%.1e %s%s, ESS threshold %s, %s resampling, energy cut-off %s\n\n",
+		r.System, r.Settings.Proposals, smcNote(r), r.RefSamples, r.RefMeanE, com, r.Settings.ClipQuantile,
 		r.Settings.Steps, max(r.Settings.MovesPerStep, 1), r.Settings.StepSize, r.Settings.Kernel, adaptNote(r.Settings), essNote(r.Settings), r.Settings.Scheme, cutoffNote(r.Settings))
 	fmt.Fprintf(&b, "| method | samples | ESS | E-W2 (kT) | E-W2 samples | T-W2 (rad) | T-W2 samples | mean E (kT) | proposals/s | wall time (s) |\n")
 	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
@@ -355,9 +390,12 @@ func (r *Report) Markdown() string {
 		}
 	}
 	if r.RefNLL != nil {
-		fmt.Fprintf(&b, "\nflow NLL of the reference frames (rotated, CoM-shifted as in training): %.4f nats per dimension; ", *r.RefNLL)
+		fmt.Fprintf(&b, "\nflow NLL of the reference frames (%s): %.4f nats per dimension; ", nllNote, *r.RefNLL)
 	} else {
 		fmt.Fprintf(&b, "\nflow NLL of the reference frames: – (%s); ", r.RefNLLError)
+	}
+	if l := r.RefLogW; l != nil {
+		fmt.Fprintf(&b, "IS log-weights of %d reference frames: mean %.3f (log Z + KL), sd %.3f nats; ", l.Frames, l.Mean, l.SD)
 	}
 	fmt.Fprintf(&b, "re-encoding check (64 samples): max |Δx| %.2e, mean %.2e; ", r.Reencode.MaxAbs, r.Reencode.MeanAbs)
 	fmt.Fprintf(&b, "non-finite proposals %d, clipped %d, chirality %d correct / %d flipped / %d uncorrectable; SMC: cut off %d, invalid %d, resamplings %d. SMC ESS is measured before the final resampling and is not comparable with the IS ESS.\n",

@@ -278,7 +278,7 @@ func FineTuneKL(m *Model, target smc.Target, cfg KLConfig) (*KLResult, error) {
 		st := KLStep{Step: step, DataLoss: math.NaN()}
 		if par != nil {
 			for r := 0; r < cfg.DataBatch; r++ {
-				augmentRow(xb, off, r, row, cfg.Data, cfg.Energies, rng.IntN(len(cfg.Data)), rng)
+				augmentRow(xb, off, r, row, cfg.Data, cfg.Energies, rng.IntN(len(cfg.Data)), nil, rng)
 			}
 			nn.CopyParams(par.replicas[0].Params(), flow.Params())
 			nn.ZeroGrad(par.replicas[0].Params())

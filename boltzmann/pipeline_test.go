@@ -529,7 +529,7 @@ func TestShippedModel(t *testing.T) {
 			for i := range lq {
 				assert.InDelta(t, lq[i], float64(fresh.Data[i]), 1e-4*float64(d))
 			}
-			nll, err := ValidationNLL(NormalizeAll(m.Norm, ref), 2000, 1)(m)
+			nll, err := ValidationNLL(NormalizeAll(m.Norm, ref), 2000, 1, nil)(m)
 			require.NoError(t, err)
 			assert.Less(t, nll, tc.maxNLL)
 			nlls[tc.file] = nll
@@ -551,7 +551,7 @@ func TestValidationNLL(t *testing.T) {
 	cfg := TarFlowConfig{Atoms: 4, Channels: 3, Width: 16, Heads: 1, Blocks: 2, Layers: 1}
 	data := toyFrames(rand.New(rand.NewPCG(3, 4)), 300, 5)
 	const seed = 11
-	score := ValidationNLL(data, 200, seed)
+	score := ValidationNLL(data, 200, seed, nil)
 	// With zero output projections (weight and bias) the flow is the identity.
 	fresh := &Model{Flow: NewTarFlow[float32](cfg, rand.New(rand.NewPCG(1, 1))), Norm: Normalizer{Std: 1}}
 	outs := map[string]bool{}

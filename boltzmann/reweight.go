@@ -207,6 +207,10 @@ type SBGResult struct {
 	ProposalsPerSec float64
 	ProposalTime    time.Duration
 	ISTime, SMCTime time.Duration
+	// frameY holds a body-frame model's proposals as drawn, with their
+	// gauge noise (Proposals holds the conformations): SMC starts from
+	// them.
+	frameY [][]float64
 }
 
 // ErrNoFiniteProposals reports that every proposal had a non-finite energy
@@ -248,8 +252,17 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	if cfg.ComMixture && (cfg.Com == ComNone || max(cfg.RotationMixture, len(group)) <= 1) {
 		return nil, fmt.Errorf("boltzmann: the CoM-translation mixture needs a CoM adjustment (have %v) and a rotation mixture (RotationMixture > 1 or RotationGroup)", cfg.Com)
 	}
+	frame, err := ModelFrame(m)
+	if err != nil {
+		return nil, err
+	}
+	if frame != nil && wantsMixture(cfg, group) {
+		return nil, fmt.Errorf("boltzmann: the model works in body frame %s: it has no rotation or CoM mixture (the frame fixes both)", frame)
+	}
 	prop := NewProposal(m, ComAdjust{})
-	prop.Chirality = cfg.Chirality
+	if frame == nil {
+		prop.Chirality = cfg.Chirality
+	}
 	n := cfg.Proposals
 	res := &SBGResult{Proposals: make([][]float64, n), LogQ: make([]float64, n), Energy: make([]float64, n), PriorStd: m.Flow.priorStd()}
 	for i := range res.Proposals {
@@ -274,6 +287,15 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	res.ProposalTime = time.Since(start)
 	res.ProposalsPerSec = float64(n) / res.ProposalTime.Seconds()
 	res.Chirality = prop.ChiralityStats()
+	if frame != nil {
+		if !cfg.SkipSMC {
+			res.frameY = make([][]float64, n)
+			for i, y := range res.Proposals {
+				res.frameY[i] = append([]float64(nil), y...)
+			}
+		}
+		res.Chirality = frameWeights(frame, cfg.Chirality, res.Proposals, res.LogQ)
+	}
 	{
 		const k = 64
 		x32 := make([]float32, k*d)
@@ -290,6 +312,9 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	}
 	res.ComSigma = sigma
 	prop.Com = ComAdjust{Variant: cfg.Com, Sigma: sigma}
+	if frame != nil {
+		prop.Com = ComAdjust{} // the frame fixes the translation
+	}
 	for i, x := range res.Proposals {
 		res.LogQ[i] = prop.Com.Apply(x, res.LogQ[i], nil)
 	}
@@ -405,7 +430,15 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 			}
 		}
 	}
-	sr, err := smc.Run(target, prop, x0, sc)
+	var st smc.Target = target
+	if frame != nil {
+		// SMC moves the frame coordinates with their gauge noise, towards
+		// the extended target (FrameTarget); smcStart applied the cut-off
+		// to the conformations' energies already.
+		st = NewFrameTarget(target, *frame, cfg.Chirality)
+		sc.UseEnergyCutoff = false
+	}
+	sr, err := smc.Run(st, prop, x0, sc)
 	if err != nil {
 		if errors.Is(err, smc.ErrAllZeroWeights) {
 			return nil, fmt.Errorf("boltzmann: SMC: every particle's weight vanished (try a smaller step size, an energy cut-off or MALA): %w", err)
@@ -415,9 +448,18 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 	res.SMC = sr
 	for i, x := range sr.X {
 		if finite(sr.Energy[i]) {
+			if frame != nil {
+				y0 := make([]float64, len(x))
+				frame.LogJacobian(y0, x) // the conformation
+				x = y0
+			}
 			res.SMCX = append(res.SMCX, x)
 			res.SMCEnergy = append(res.SMCEnergy, sr.Energy[i])
 		}
+	}
+	if frame != nil {
+		// sr.Energy is the extended energy; report the conformations' own.
+		target.Energy(res.SMCX, res.SMCEnergy, nil)
 	}
 	res.SMCTime = time.Since(t1)
 	if cfg.RefineSteps > 0 && len(res.SMCX) > 0 {
@@ -426,6 +468,41 @@ func RunSBG(m *Model, target *Target, cfg SBGConfig) (*SBGResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// wantsMixture reports whether cfg asks for a rotation or CoM mixture.
+func wantsMixture(cfg SBGConfig, group [][3][3]float64) bool {
+	return cfg.RotationMixture > 1 || group != nil || cfg.ComMixture
+}
+
+// frameWeights turns the body-frame proposals x (frame coordinates with
+// gauge noise) into conformations in place, by zeroing their gauge
+// coordinates, and their log q into the log-density whose importance
+// weight against e^{−E} is exact (BodyFrame.LogJacobian): log q − log J.
+// Proposals outside the frame's chart, or of the wrong chirality when chir
+// is not nil, get log q = +∞, i.e. weight zero (the target is restricted to
+// the right chirality; a frame model's samples are not mirrored). It
+// returns the chirality counts, with wrong-chirality proposals counted as
+// uncorrectable.
+func frameWeights(frame *BodyFrame, chir *Chirality, x [][]float64, logq []float64) ChiralityStats {
+	var st ChiralityStats
+	for i, y := range x {
+		logJ, ok := frame.LogJacobian(y, y)
+		if ok && chir != nil {
+			if chir.Correct(y) {
+				st.Correct++
+			} else {
+				st.Uncorrectable++
+				ok = false
+			}
+		}
+		if !ok {
+			logq[i] = math.Inf(1)
+			continue
+		}
+		logq[i] -= logJ
+	}
+	return st
 }
 
 // minFinite returns the smallest finite value of v (NaN if none).
@@ -449,7 +526,11 @@ func smcStart(res *SBGResult, cfg SBGConfig) [][]float64 {
 		m0 = cfg.SMCParticles
 	}
 	var x0 [][]float64
-	for i, x := range res.Proposals {
+	src := res.Proposals
+	if res.frameY != nil {
+		src = res.frameY
+	}
+	for i, x := range src {
 		if cfg.UseEnergyCutoff {
 			if !(res.Energy[i] < cfg.EnergyCutoff) {
 				continue
@@ -578,16 +659,31 @@ func ResampledEnergyW2(target *Target, chir *Chirality, refEnergy []float64, n i
 // depend on a handful of importance weights. It runs forward passes only,
 // in batches of 500. Frames whose length is not the model's dimension are
 // an error.
-func ValidationNLL(frames [][]float64, n int, seed uint64) func(m *Model) (float64, error) {
+//
+// With a body frame (not nil), the frames are written in it with gauge
+// noise instead (the training data of TrainConfig.Frame), and the score is
+// the NLL per dimension of those frame coordinates.
+func ValidationNLL(frames [][]float64, n int, seed uint64, frame *BodyFrame) func(m *Model) (float64, error) {
 	frames = Subsample(frames, n)
 	aug := make([][]float64, len(frames))
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	var bad error
 	for i, x := range frames {
 		aug[i] = make([]float64, len(x))
-		Augment(aug[i], x, rng)
+		if frame == nil {
+			Augment(aug[i], x, rng)
+			continue
+		}
+		if err := frame.Canonicalize(aug[i], x); err != nil && bad == nil {
+			bad = fmt.Errorf("boltzmann: validation NLL: frame %d: %w", i, err)
+		}
+		frame.AddNoise(aug[i], rng)
 	}
 	return func(m *Model) (float64, error) {
 		d := m.Flow.Config.Dim()
+		if bad != nil {
+			return math.NaN(), bad
+		}
 		if len(aug) == 0 {
 			return math.NaN(), fmt.Errorf("boltzmann: validation NLL: no frames")
 		}
@@ -610,4 +706,60 @@ func ValidationNLL(frames [][]float64, n int, seed uint64) func(m *Model) (float
 		}
 		return v, nil
 	}
+}
+
+// ReferenceLogWeights returns the importance log-weights log w = −E − log q'
+// of the normalised reference frames (samples of the target, e.g. MD) under
+// the model, in batches of 500 forward passes: for a model of rotated
+// Cartesian frames each frame is rotated and CoM-shifted by Augment and q'
+// includes the Gaussian CoM density of that shift (as in training's
+// log-variance loss); for a body-frame model each frame is written in the
+// frame with gauge noise and q' is q/J (BodyFrame.LogJacobian), plus the
+// constant log 8π² that makes the two comparable. Their mean over target
+// samples is log Z + KL(p‖q) with the same Z for both kinds of model, so a
+// lower mean is a proposal closer to the target, and their spread is what
+// makes importance weights degenerate. The random source is fixed by seed.
+func ReferenceLogWeights(m *Model, target *Target, frames [][]float64, seed uint64) ([]float64, error) {
+	d := m.Flow.Config.Dim()
+	if target.Dim() != d {
+		return nil, fmt.Errorf("boltzmann: model for %d atoms, target system has %d", d/3, target.Dim()/3)
+	}
+	frame, err := ModelFrame(m)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x10a))
+	x := make([][]float64, len(frames))
+	off := make([]float64, len(frames))
+	pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(d/3))}
+	scratch := make([]float64, d)
+	for i, f := range frames {
+		if len(f) != d {
+			return nil, fmt.Errorf("boltzmann: reference frame %d has length %d, model of dimension %d", i, len(f), d)
+		}
+		x[i] = make([]float64, d)
+		if frame == nil {
+			Augment(x[i], f, rng)
+			off[i] = pc.LogDensity(x[i])
+			continue
+		}
+		if err := frame.Canonicalize(x[i], f); err != nil {
+			return nil, fmt.Errorf("boltzmann: reference frame %d: %w", i, err)
+		}
+		frame.AddNoise(x[i], rng)
+		logJ, _ := frame.LogJacobian(scratch, x[i])
+		off[i] = logJ + math.Log(8*math.Pi*math.Pi)
+	}
+	e := make([]float64, len(frames))
+	target.Energy(frames, e, nil)
+	r := &replica{flow: m.Flow, tp: nn.NewTape[float32](nil)}
+	lw := make([]float64, len(frames))
+	const bs = 500
+	for lo := 0; lo < len(x); lo += bs {
+		for k, l := range r.logQRows(x[lo:min(lo+bs, len(x))], d, 1) {
+			i := lo + k
+			lw[i] = -e[i] + off[i] - l
+		}
+	}
+	return lw, nil
 }

@@ -192,6 +192,13 @@ type TrainConfig struct {
 	// up to a constant, and the normalised ESS of the flow's importance
 	// weights is 1/(1 + χ²); α → 0 gives the forward KL again.
 	RenyiWeight, RenyiAlpha float64
+	// Frame, if not nil, trains on frame coordinates instead of randomly
+	// rotated, CoM-shifted frames: every training frame is written in the
+	// body frame (BodyFrame.Canonicalize) with fresh noise on the six gauge
+	// coordinates, and the log-weights of VarWeight and RenyiWeight use the
+	// frame's log-Jacobian instead of the CoM density. The saved models
+	// record the frame (ModelFrame reads it back).
+	Frame *BodyFrame
 	// System and Meta are recorded in the saved models.
 	System string
 	Meta   map[string]string
@@ -278,6 +285,14 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			}
 		}
 	}
+	if cfg.Frame != nil {
+		row := make([]float64, d)
+		for i, r := range data {
+			if err := cfg.Frame.Canonicalize(row, r); err != nil {
+				return nil, nil, fmt.Errorf("boltzmann: Train: frame %d: %w", i, err)
+			}
+		}
+	}
 	if len(data) < cfg.BatchSize {
 		cfg.BatchSize = len(data)
 	}
@@ -321,6 +336,10 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			if name, ok := meta[metaVName]; ok && name != cfg.ValidateName && !math.IsNaN(res.BestVal) {
 				return nil, nil, fmt.Errorf("boltzmann: %s: training state selects by validation score %q, this run by %q", cfg.StatePath, name, cfg.ValidateName)
 			}
+			// The coordinates the state was trained on must be this run's.
+			if want := frameString(cfg.Frame); meta[metaFrame] != want {
+				return nil, nil, fmt.Errorf("boltzmann: %s: training state has body frame %q, this run %q (empty: rotated Cartesian frames)", cfg.StatePath, meta[metaFrame], want)
+			}
 			res.Resumed = true
 			if cfg.Progress != nil {
 				fmt.Fprintf(cfg.Progress, "resumed from %s at epoch %d\n", cfg.StatePath, startEpoch)
@@ -331,6 +350,9 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 		meta := map[string]string{}
 		for k, v := range cfg.Meta {
 			meta[k] = v
+		}
+		if cfg.Frame != nil {
+			meta[metaFrame] = cfg.Frame.String()
 		}
 		return &Model{Flow: ema, Norm: norm, System: cfg.System, Meta: meta}
 	}
@@ -369,7 +391,7 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 		lossSum := 0.0
 		for bi := 0; bi < batches; bi++ {
 			for r := 0; r < cfg.BatchSize; r++ {
-				augmentRow(xb, off, r, row, data, cfg.Energies, perm[bi*cfg.BatchSize+r], rng)
+				augmentRow(xb, off, r, row, data, cfg.Energies, perm[bi*cfg.BatchSize+r], cfg.Frame, rng)
 			}
 			opt.ZeroGrad()
 			par.off = off
@@ -431,6 +453,9 @@ func Train(flow *TarFlow[float32], norm Normalizer, data [][]float64, cfg TrainC
 			st.Meta = map[string]string{metaConfig: string(cj), metaStd: strconv.FormatFloat(norm.Std, 'g', -1, 64),
 				metaSystem: cfg.System, metaState: "1", metaEpoch: strconv.Itoa(epoch + 1),
 				metaBest: strconv.FormatFloat(res.BestVal, 'g', -1, 64), metaBestE: strconv.Itoa(res.BestEpoch), metaVName: cfg.ValidateName}
+			if cfg.Frame != nil {
+				st.Meta[metaFrame] = cfg.Frame.String()
+			}
 			if err := nn.SaveCheckpoint(cfg.StatePath, st); err != nil {
 				return nil, nil, err
 			}
@@ -577,15 +602,29 @@ func addGrads(dst, src []*nn.Param[float32], scale float32) {
 // augmentRow writes an augmented copy of frame data[fi] (Augment, through the
 // scratch row) to row r of the batch xb and, when off is not nil, its
 // log-variance offset −E + log p_c to off[r] (energies[fi] is E in kT, p_c
-// the Gaussian CoM density of Augment's shift).
-func augmentRow(xb []float32, off []float64, r int, row []float64, data [][]float64, energies []float64, fi int, rng *rand.Rand) {
-	Augment(row, data[fi], rng)
+// the Gaussian CoM density of Augment's shift). With a body frame, the copy
+// is the frame coordinates with fresh gauge noise, and p_c is replaced by
+// the frame's log-Jacobian.
+func augmentRow(xb []float32, off []float64, r int, row []float64, data [][]float64, energies []float64, fi int, frame *BodyFrame, rng *rand.Rand) {
+	if frame != nil {
+		// Training frames were checked when training started.
+		_ = frame.Canonicalize(row, data[fi])
+		frame.AddNoise(row, rng)
+	} else {
+		Augment(row, data[fi], rng)
+	}
 	d := len(row)
 	for j, v := range row {
 		xb[r*d+j] = float32(v)
 	}
-	if off != nil {
-		pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(d/3))}
-		off[r] = -energies[fi] + pc.LogDensity(row)
+	if off == nil {
+		return
 	}
+	if frame != nil {
+		logJ, _ := frame.LogJacobian(row, row)
+		off[r] = -energies[fi] + logJ
+		return
+	}
+	pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(d/3))}
+	off[r] = -energies[fi] + pc.LogDensity(row)
 }

@@ -335,3 +335,59 @@ func TestEvalCalibrate(t *testing.T) {
 		assert.Contains(t, err.Error(), c.msg)
 	}
 }
+
+// TestTrainFrame trains a small body-frame model from the CLI and checks that
+// the model records its frame, that IS weights its proposals as
+// conformations with the gauge coordinates zeroed, and that what a frame
+// model cannot do (SMC, rotation mixtures) is an error.
+func TestTrainFrame(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-system", "aldp", "-data", testFrames, "-val-frac", "0.5", "-epochs", "1", "-batch", "256",
+		"-val-every", "1", "-val-samples", "16", "-width", "16", "-heads", "2", "-blocks", "2", "-layers", "1", "-seed", "4",
+		"-out", dir}
+	require.ErrorContains(t, train(append(args, "-frame", "8,6,8,0.2")), "-frame")
+	require.NoError(t, train(append(args, "-frame", "8,6,14,0.2")))
+	// Its training state cannot resume in other coordinates.
+	require.ErrorContains(t, train(args), "body frame")
+	require.ErrorContains(t, train(append(args, "-frame", "8,6,14,0.3")), "body frame")
+	setup, err := boltzmann.LoadSystem("aldp")
+	require.NoError(t, err)
+	m, err := boltzmann.LoadModel(filepath.Join(dir, "final.ckpt"), setup.Top.NumAtoms())
+	require.NoError(t, err)
+	f, err := boltzmann.ModelFrame(m)
+	require.NoError(t, err)
+	require.NotNil(t, f)
+	assert.Equal(t, boltzmann.BodyFrame{Origin: 8, Axis: 6, Plane: 14, Sigma: 0.2}, *f)
+	target, err := boltzmann.NewTarget(setup.Sys, setup.Spec.Temperature, m.Norm.Std)
+	require.NoError(t, err)
+	cfg := boltzmann.SBGConfig{Proposals: 64, Seed: 1, Chirality: setup.Chirality(nil), SkipSMC: true}
+	res, err := boltzmann.RunSBG(m, target, cfg)
+	require.NoError(t, err)
+	for _, x := range res.Proposals {
+		for _, g := range f.Gauge() {
+			assert.Zero(t, x[g])
+		}
+	}
+	// Every proposal is counted once: off the chart, or of either chirality.
+	assert.LessOrEqual(t, res.Chirality.Correct+res.Chirality.Uncorrectable, 64)
+	assert.Positive(t, res.Chirality.Correct)
+	assert.GreaterOrEqual(t, res.NonFinite, res.Chirality.Uncorrectable)
+	assert.Greater(t, res.ISESS, 0.0)
+	// SMC moves the frame coordinates and reports conformations with
+	// their own energies.
+	cfg.SkipSMC, cfg.Steps, cfg.StepSize = false, 4, 1e-12
+	res, err = boltzmann.RunSBG(m, target, cfg)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.SMCX)
+	e := make([]float64, len(res.SMCX))
+	target.Energy(res.SMCX, e, nil)
+	for i, x := range res.SMCX {
+		for _, g := range f.Gauge() {
+			assert.Zero(t, x[g])
+		}
+		assert.Equal(t, e[i], res.SMCEnergy[i])
+	}
+	cfg.SkipSMC, cfg.RotationMixture = true, 4
+	_, err = boltzmann.RunSBG(m, target, cfg)
+	assert.ErrorContains(t, err, "body frame")
+}

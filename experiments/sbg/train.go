@@ -44,6 +44,7 @@ func train(args []string) error {
 	renyiWeight := fs.Float64("renyi-weight", 0, "weight λ of the batch Rényi loss: adds λ/D times (1/α)·log mean exp(α·log w) of the frames' log-weights −E − log q (+ CoM term) to the NLL, i.e. the NLL of the frames weighted by softmax(α·log w); at α = 1 it is log(1 + χ²), the inverse of the IS ESS (0 = maximum likelihood only)")
 	renyiAlpha := fs.Float64("renyi-alpha", 1, "order α > 0 of the Rényi loss (-renyi-weight); smaller α weights the frames more evenly")
 	varWeight := fs.Float64("var-weight", 0, "weight λ of the log-variance loss: adds λ/D times the batch variance of the frames' log-weights −E − log q (+ CoM term) to the NLL (0 = maximum likelihood only)")
+	frameFlag := fs.String("frame", "", "train in a body frame \"origin,axis,plane,sigma\" (atom indices; sigma of the gauge noise in normalised units; aldp: 8,6,14,0.2 for Cα, N, C) instead of on randomly rotated frames; such a model supports plain IS only")
 	initPath := fs.String("init", "", "start from the weights and normaliser of this model checkpoint (same system and architecture, which -blocks and -layers may grow; a new schedule over -epochs)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -155,7 +156,15 @@ func train(args []string) error {
 	// one that chooses best.ckpt. The other one is only logged, so its
 	// failure (no finite proposal early in training, say) is not fatal.
 	ew2 := boltzmann.ResampledEnergyW2(target, setup.Chirality(valFrames[0]), valE, *valSamples, *seed+99)
-	nll := boltzmann.ValidationNLL(boltzmann.NormalizeAll(norm, valFrames), boltzmann.MaxEvalSamples, *seed+98)
+	var frame *boltzmann.BodyFrame
+	if *frameFlag != "" {
+		f, err := boltzmann.ParseBodyFrame(*frameFlag, n)
+		if err != nil {
+			return fmt.Errorf("train: -frame: %w", err)
+		}
+		frame = &f
+	}
+	nll := boltzmann.ValidationNLL(boltzmann.NormalizeAll(norm, valFrames), boltzmann.MaxEvalSamples, *seed+98, frame)
 	statePath, valPath := filepath.Join(*out, "state.ckpt"), filepath.Join(*out, "validation.json")
 	var scores []valScore
 	if _, err := os.Stat(statePath); err == nil {
@@ -208,6 +217,7 @@ func train(args []string) error {
 		energies = target.EnergiesNM(frames)
 	}
 	tc := boltzmann.TrainConfig{
+		Frame:     frame,
 		VarWeight: *varWeight, Energies: energies, RenyiWeight: *renyiWeight, RenyiAlpha: *renyiAlpha,
 		Epochs: *epochs, BatchSize: *batch, LR: *lr, WeightDecay: *wd, EMADecay: *ema, Seed: *seed, Workers: *workers,
 		StatePath: statePath, BestPath: filepath.Join(*out, "best.ckpt"),
