@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/boltzflow/boltzflow/molecules"
 	"github.com/boltzflow/boltzflow/molecules/traj"
@@ -500,17 +501,22 @@ func TestLoadFramesWrongAtoms(t *testing.T) {
 func TestShippedModel(t *testing.T) {
 	ref, _, err := traj.ReadNPY(filepath.Join("..", "experiments", "quickstart", "data", "aldp-300K-test.npy"))
 	require.NoError(t, err)
-	nlls := map[string]float64{}
+	setup, err := LoadSystem("aldp")
+	require.NoError(t, err)
+	type stats struct{ mean, sd float64 }
+	logw := map[string]stats{}
 	for _, tc := range []struct {
 		file   string
 		blocks int
+		frame  *BodyFrame
 		maxNLL float64 // per dimension on 2,000 test frames
 	}{
 		// runJ ended at −1.416 per dimension on its training data and
 		// scores −1.414 on the test set; an untrained flow scores above +1.
-		{"aldp_tarflow_cpu.ckpt", 4, -1.4},
-		// runN: validation NLL −1.4239 at its last epoch.
-		{"aldp_tarflow_8block.ckpt", 8, -1.415},
+		{"aldp_tarflow_cpu.ckpt", 4, nil, -1.4},
+		// runF1, in the body frame: validation NLL −1.59 at its last epoch
+		// (frame coordinates with gauge noise, not comparable with runJ's).
+		{"aldp_tarflow_8block.ckpt", 8, &BodyFrame{Origin: 8, Axis: 6, Plane: 14, Sigma: 0.2}, -1.57},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			m, err := LoadModel(filepath.Join("testdata", tc.file), 22)
@@ -518,6 +524,9 @@ func TestShippedModel(t *testing.T) {
 			assert.Equal(t, "aldp", m.System)
 			assert.Equal(t, tc.blocks, m.Flow.Config.Blocks)
 			assert.InDelta(t, 0.166, m.Norm.Std, 0.01)
+			frame, err := ModelFrame(m)
+			require.NoError(t, err)
+			assert.Equal(t, tc.frame, frame)
 			bs, d := 32, m.Flow.Config.Dim()
 			x := make([]float32, bs*d)
 			lq := make([]float64, bs)
@@ -529,18 +538,28 @@ func TestShippedModel(t *testing.T) {
 			for i := range lq {
 				assert.InDelta(t, lq[i], float64(fresh.Data[i]), 1e-4*float64(d))
 			}
-			nll, err := ValidationNLL(NormalizeAll(m.Norm, ref), 2000, 1, nil)(m)
+			frames := NormalizeAll(m.Norm, Subsample(ref, 2000))
+			nll, err := ValidationNLL(frames, 2000, 1, frame)(m)
 			require.NoError(t, err)
 			assert.Less(t, nll, tc.maxNLL)
-			nlls[tc.file] = nll
+			target, err := NewTarget(setup.Sys, setup.Spec.Temperature, m.Norm.Std)
+			require.NoError(t, err)
+			lw, err := ReferenceLogWeights(m, target, frames, 1)
+			require.NoError(t, err)
+			mean, sd := stat.MeanStdDev(lw, nil)
+			logw[tc.file] = stats{mean, sd}
 		})
 	}
-	// Same frames, same augmentation (seed 1): runN's gain on runJ, about
-	// 0.0097 per dimension (0.64 nats per sample) here; runM, shipped before
-	// it, gains 0.0045 and fails.
-	require.Len(t, nlls, 2)
-	t.Logf("test-set NLL/dim: runJ %.4f, runN %.4f", nlls["aldp_tarflow_cpu.ckpt"], nlls["aldp_tarflow_8block.ckpt"])
-	assert.Less(t, nlls["aldp_tarflow_8block.ckpt"], nlls["aldp_tarflow_cpu.ckpt"]-0.006)
+	// The IS log-weights of the same MD frames compare the two kinds of
+	// model: their mean is log Z + KL(p‖q), their spread degenerates the
+	// weights. runF1 is about 6.4 nats per sample closer to the Boltzmann
+	// density than runJ and spreads its log-weights 38 % less (runN,
+	// shipped before it in Cartesian coordinates, gained 0.6 nats on runJ).
+	require.Len(t, logw, 2)
+	j, f := logw["aldp_tarflow_cpu.ckpt"], logw["aldp_tarflow_8block.ckpt"]
+	t.Logf("test-set IS log-weights: runJ mean %.3f sd %.3f, runF1 mean %.3f sd %.3f", j.mean, j.sd, f.mean, f.sd)
+	assert.Less(t, f.mean, j.mean-4)
+	assert.Less(t, f.sd, j.sd-0.8)
 }
 
 // TestValidationNLL checks the NLL validation score: on a fresh flow (zero
