@@ -32,17 +32,24 @@ func expRot(r0 [3][3]float64, w [3]float64) [3][3]float64 {
 	return matMul3(r0, e)
 }
 
-func TestBodyFrameCanonicalize(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	const n = 7
-	f, err := NewBodyFrame(n, 3, 1, 5, 0.2)
+// randomFrame returns the frame of atoms (origin, axis, plane) for n atoms
+// with noise sigma, a random conformation x of standard normal coordinates
+// and its frame coordinates y.
+func randomFrame(t *testing.T, rng *rand.Rand, n int, atoms [3]int, sigma float64) (f BodyFrame, x, y []float64) {
+	f, err := NewBodyFrame(n, atoms[0], atoms[1], atoms[2], sigma)
 	require.NoError(t, err)
-	x := make([]float64, 3*n)
+	x, y = make([]float64, 3*n), make([]float64, 3*n)
 	for i := range x {
 		x[i] = rng.NormFloat64()
 	}
-	y := make([]float64, 3*n)
 	require.NoError(t, f.Canonicalize(y, x))
+	return f, x, y
+}
+
+func TestBodyFrameCanonicalize(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 7
+	f, x, y := randomFrame(t, rng, n, [3]int{3, 1, 5}, 0.2)
 	for _, g := range f.Gauge() {
 		assert.Zero(t, y[g])
 	}
@@ -87,14 +94,7 @@ func TestBodyFrameCanonicalize(t *testing.T) {
 func TestBodyFrameJacobian(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const n = 5
-	f, err := NewBodyFrame(n, 2, 0, 4, 0.3)
-	require.NoError(t, err)
-	x := make([]float64, 3*n)
-	for i := range x {
-		x[i] = rng.NormFloat64()
-	}
-	y := make([]float64, 3*n)
-	require.NoError(t, f.Canonicalize(y, x))
+	f, _, y := randomFrame(t, rng, n, [3]int{2, 0, 4}, 0.3)
 	// Free coordinates: all but the gauge ones, in order.
 	isGauge := map[int]bool{}
 	for _, g := range f.Gauge() {
