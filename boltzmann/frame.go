@@ -262,3 +262,31 @@ func (ft *FrameTarget) Energy(y [][]float64, e []float64, grad [][]float64) {
 		grad[i][3*f.Plane+1] -= 1 / r[3*f.Plane+1]
 	}
 }
+
+// augmentFrame writes to dst the training coordinates of the normalised
+// frame x: with a body frame, its frame coordinates with fresh gauge noise;
+// without, a randomly rotated, CoM-shifted copy (Augment).
+func augmentFrame(dst, x []float64, frame *BodyFrame, rng *rand.Rand) error {
+	if frame == nil {
+		Augment(dst, x, rng)
+		return nil
+	}
+	if err := frame.Canonicalize(dst, x); err != nil {
+		return err
+	}
+	frame.AddNoise(dst, rng)
+	return nil
+}
+
+// augmentLogDensity returns the known part of the log-density of a row
+// written by augmentFrame, which an importance log-weight adds to −E: the
+// frame's log-Jacobian (BodyFrame.LogJacobian, written through the scratch
+// dst, which may alias row) or the Gaussian density of Augment's CoM shift.
+func augmentLogDensity(dst, row []float64, frame *BodyFrame) float64 {
+	if frame != nil {
+		logJ, _ := frame.LogJacobian(dst, row)
+		return logJ
+	}
+	pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(len(row)/3))}
+	return pc.LogDensity(row)
+}

@@ -670,14 +670,9 @@ func ValidationNLL(frames [][]float64, n int, seed uint64, frame *BodyFrame) fun
 	var bad error
 	for i, x := range frames {
 		aug[i] = make([]float64, len(x))
-		if frame == nil {
-			Augment(aug[i], x, rng)
-			continue
-		}
-		if err := frame.Canonicalize(aug[i], x); err != nil && bad == nil {
+		if err := augmentFrame(aug[i], x, frame, rng); err != nil && bad == nil {
 			bad = fmt.Errorf("boltzmann: validation NLL: frame %d: %w", i, err)
 		}
-		frame.AddNoise(aug[i], rng)
 	}
 	return func(m *Model) (float64, error) {
 		d := m.Flow.Config.Dim()
@@ -731,24 +726,19 @@ func ReferenceLogWeights(m *Model, target *Target, frames [][]float64, seed uint
 	rng := rand.New(rand.NewPCG(seed, 0x10a))
 	x := make([][]float64, len(frames))
 	off := make([]float64, len(frames))
-	pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(d/3))}
 	scratch := make([]float64, d)
 	for i, f := range frames {
 		if len(f) != d {
 			return nil, fmt.Errorf("boltzmann: reference frame %d has length %d, model of dimension %d", i, len(f), d)
 		}
 		x[i] = make([]float64, d)
-		if frame == nil {
-			Augment(x[i], f, rng)
-			off[i] = pc.LogDensity(x[i])
-			continue
-		}
-		if err := frame.Canonicalize(x[i], f); err != nil {
+		if err := augmentFrame(x[i], f, frame, rng); err != nil {
 			return nil, fmt.Errorf("boltzmann: reference frame %d: %w", i, err)
 		}
-		frame.AddNoise(x[i], rng)
-		logJ, _ := frame.LogJacobian(scratch, x[i])
-		off[i] = logJ + math.Log(8*math.Pi*math.Pi)
+		off[i] = augmentLogDensity(scratch, x[i], frame)
+		if frame != nil {
+			off[i] += math.Log(8 * math.Pi * math.Pi)
+		}
 	}
 	e := make([]float64, len(frames))
 	target.Energy(frames, e, nil)

@@ -606,25 +606,13 @@ func addGrads(dst, src []*nn.Param[float32], scale float32) {
 // is the frame coordinates with fresh gauge noise, and p_c is replaced by
 // the frame's log-Jacobian.
 func augmentRow(xb []float32, off []float64, r int, row []float64, data [][]float64, energies []float64, fi int, frame *BodyFrame, rng *rand.Rand) {
-	if frame != nil {
-		// Training frames were checked when training started.
-		_ = frame.Canonicalize(row, data[fi])
-		frame.AddNoise(row, rng)
-	} else {
-		Augment(row, data[fi], rng)
-	}
+	// Training frames were checked when training started.
+	_ = augmentFrame(row, data[fi], frame, rng)
 	d := len(row)
 	for j, v := range row {
 		xb[r*d+j] = float32(v)
 	}
-	if off == nil {
-		return
+	if off != nil {
+		off[r] = -energies[fi] + augmentLogDensity(row, row, frame)
 	}
-	if frame != nil {
-		logJ, _ := frame.LogJacobian(row, row)
-		off[r] = -energies[fi] + logJ
-		return
-	}
-	pc := ComAdjust{Variant: ComGaussian, Sigma: 1 / math.Sqrt(float64(d/3))}
-	off[r] = -energies[fi] + pc.LogDensity(row)
 }
